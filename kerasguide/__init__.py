@@ -1,0 +1,58 @@
+"""kerasguide: the classic neural networks as a Keras 3 model zoo with scikit-learn estimators.
+
+Importing the package is quick and has no side effects: Keras, TensorFlow and scikit-learn are
+imported when a name that needs them is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+from kerasguide.registry import build_model, get_model_builder, list_models, register_model
+
+try:
+    __version__ = version("kerasguide")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "KerasClassifier",
+    "KerasRegressor",
+    "__version__",
+    "build_model",
+    "datasets",
+    "get_model_builder",
+    "list_models",
+    "models",
+    "register_model",
+    "scratch",
+]
+
+# Public names loaded on first use (PEP 562), so `import kerasguide` does not import Keras.
+_LAZY = {
+    "KerasClassifier": ("kerasguide.estimators", "KerasClassifier"),
+    "KerasRegressor": ("kerasguide.estimators", "KerasRegressor"),
+    "datasets": ("kerasguide.datasets", None),
+    "models": ("kerasguide.models", None),
+    "scratch": ("kerasguide.scratch", None),
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kerasguide import datasets, models, scratch
+    from kerasguide.estimators import KerasClassifier, KerasRegressor
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kerasguide' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
