@@ -24,9 +24,12 @@ registry) stays quick.
 
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import TYPE_CHECKING, Any
 
+from kerasguide._validation import check_fraction as _check_fraction
+from kerasguide._validation import check_int as _check_int
 from kerasguide.registry import register_model
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,32 +37,30 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["linear_regression", "logistic_regression", "mlp", "softmax_regression"]
 
-#: Output activation and default loss of each task.
+#: Output activation and default loss (a ``keras.losses`` class name) of each task.
 TASK_HEADS = {
-    "regression": ("linear", "mean_squared_error"),
-    "binary": ("sigmoid", "binary_crossentropy"),
-    "multiclass": ("softmax", "sparse_categorical_crossentropy"),
-    "multilabel": ("sigmoid", "binary_crossentropy"),
+    "regression": ("linear", "MeanSquaredError"),
+    "binary": ("sigmoid", "BinaryCrossentropy"),
+    "multiclass": ("softmax", "SparseCategoricalCrossentropy"),
+    "multilabel": ("sigmoid", "BinaryCrossentropy"),
 }
 
 #: The learning rate of the talk (plain gradient descent).
 TALK_LEARNING_RATE = 0.05
 
-
-def _check_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
-    return int(value)
-
-
-def _check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        ok = 0.0 <= value < 1.0 if high_open else 0.0 <= value
-    if not ok:
-        allowed = "a float in [0, 1)" if high_open else "a float >= 0"
-        raise ValueError(f"`{name}` must be {allowed}. Received: {name}={value!r}")
-    return float(value)
+#: The keyword arguments every factory takes besides its own.
+COMPILE_OPTIONS = frozenset(
+    {
+        "optimizer",
+        "learning_rate",
+        "kernel_initializer",
+        "seed",
+        "loss",
+        "metrics",
+        "compile",
+        "dtype",
+    }
+)
 
 
 def _check_hidden_layers(hidden_layers: Any) -> tuple[int, ...]:
@@ -133,6 +134,27 @@ def _make_initializer(kernel_initializer: Any, seed: int | None):
     return kernel_initializer.__class__.from_config(config)
 
 
+@functools.cache
+def _l2_class():
+    """``keras.regularizers.L2``, its value cast to ``floatx`` so float64 layers can use it.
+
+    Keras sums the compiled loss (in ``floatx``) with the regularisation losses; a float64
+    penalty would not add to a float32 loss. The cast keeps float64 gradients.
+    """
+    import keras
+
+    @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
+    class L2(keras.regularizers.L2):
+        def __call__(self, x):
+            return keras.ops.cast(super().__call__(x), keras.config.floatx())
+
+    return L2
+
+
+def _l2_penalty(factor: float):
+    return _l2_class()(factor)
+
+
 def _build_sequential(
     n_features: int,
     n_outputs: int,
@@ -143,17 +165,23 @@ def _build_sequential(
     activation: Any = "relu",
     dropout: float = 0.0,
     l2: float = 0.0,
-    optimizer: Any = "sgd",
-    learning_rate: float | None = None,
-    kernel_initializer: Any = "glorot_uniform",
-    seed: int | None = None,
-    loss: Any = None,
-    metrics: Any = None,
-    compile: bool = True,
-    dtype: str = "float32",
+    **compile_options: Any,
 ) -> keras.Sequential:
     """The one builder behind every factory: Dense layers, optional dropout and L2, a task head."""
     import keras
+
+    unknown = sorted(set(compile_options) - COMPILE_OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"{name}() got an unexpected keyword argument {unknown[0]!r}. Its compile options "
+            f"are {sorted(COMPILE_OPTIONS)}."
+        )
+    optimizer = compile_options.get("optimizer", "sgd")
+    learning_rate = compile_options.get("learning_rate")
+    kernel_initializer = compile_options.get("kernel_initializer", "glorot_uniform")
+    seed = compile_options.get("seed")
+    dtype = compile_options.get("dtype", "float32")
+    metrics = compile_options.get("metrics")
 
     n_features = _check_int("n_features", n_features)
     n_outputs = _check_int("n_outputs", n_outputs)
@@ -194,7 +222,7 @@ def _build_sequential(
             units,
             activation=act,
             kernel_initializer=_make_initializer(kernel_initializer, seeded(index)),
-            kernel_regularizer=keras.regularizers.L2(l2) if l2 else None,
+            kernel_regularizer=_l2_penalty(l2) if l2 else None,
             dtype=dtype,
             name=layer_name,
         )
@@ -204,17 +232,20 @@ def _build_sequential(
         layers.append(dense(units, activation, f"hidden_{i}", i))
         if dropout:
             layers.append(
-                keras.layers.Dropout(dropout, seed=seeded(1000 + i), dtype=dtype, name=f"dropout_{i}")
+                keras.layers.Dropout(
+                    dropout, seed=seeded(1000 + i), dtype=dtype, name=f"dropout_{i}"
+                )
             )
     head_activation, default_loss = TASK_HEADS[task]
     layers.append(dense(n_outputs, head_activation, "output", 0))
     model = keras.Sequential(layers, name=name)
-    if compile:
+    if compile_options.get("compile", True):
         if metrics is None:
             metrics = [] if task == "regression" else ["accuracy"]
         model.compile(
             optimizer=_make_optimizer(optimizer, learning_rate),
-            loss=default_loss if loss is None else loss,
+            # The loss computes in the layers' dtype, so float64 models train in float64.
+            loss=compile_options.get("loss") or getattr(keras.losses, default_loss)(dtype=dtype),
             metrics=metrics,
         )
     return model

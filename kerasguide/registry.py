@@ -148,9 +148,7 @@ def list_models(task: str | None = None) -> list[str]:
     """
     _ensure_builtins()
     return sorted(
-        card.name
-        for card in _REGISTRY.values()
-        if task is None or card.task in (task, "any")
+        card.name for card in _REGISTRY.values() if task is None or card.task in (task, "any")
     )
 
 

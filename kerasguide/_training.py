@@ -1,0 +1,172 @@
+"""The estimators' training loop: epochs of mini-batches through Keras's ``train_on_batch``.
+
+``model.fit`` pays a fixed cost per epoch (a dataset iterator, callbacks, a progress bar) that
+dominates on the small data sets scikit-learn users train on. This loop drives the same
+compiled training step batch by batch, with the same callback protocol (a
+``keras.callbacks.CallbackList``, ``model.stop_training``), so Keras callbacks work unchanged.
+It adds what scikit-learn's MLP does: stopping when the loss stops improving by ``tol`` for
+``n_iter_no_change`` epochs, early stopping on a validation split, and a clean stop on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["TrainingResult", "train"]
+
+
+@dataclass
+class TrainingResult:
+    """What one call of :func:`train` did."""
+
+    epochs: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    converged: bool = False
+    interrupted: bool = False
+
+
+def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
+    rows = X[index]
+    if sp.issparse(rows):
+        rows = rows.toarray()  # densified one batch at a time
+    return np.asarray(rows, dtype=dtype)
+
+
+def _evaluate(model, X, y, sample_weight, batch_size: int, dtype) -> dict[str, float]:
+    model.reset_metrics()
+    logs: dict = {}
+    for start in range(0, X.shape[0], batch_size):
+        index = np.arange(start, min(start + batch_size, X.shape[0]))
+        sw = None if sample_weight is None else sample_weight[index]
+        logs = model.test_on_batch(
+            _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
+        )
+    return {name: float(value) for name, value in logs.items()}
+
+
+def train(
+    model,
+    X,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    shuffle: bool,
+    rng: np.random.Generator,
+    tol: float,
+    n_iter_no_change: int,
+    validation: tuple | None = None,
+    callbacks: list | None = None,
+    verbose: int = 0,
+    check_convergence: bool = True,
+) -> TrainingResult:
+    """Train ``model`` in place for up to ``epochs`` epochs.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model.
+    X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
+    y : ndarray
+        Targets already encoded for the model's loss.
+    sample_weight : ndarray or None
+        Per-sample weights (already normalised by the caller).
+    epochs, batch_size, shuffle
+        As for ``model.fit``.
+    rng : numpy.random.Generator
+        Draws the shuffling order.
+    tol, n_iter_no_change
+        Stop when the monitored loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs. The monitored loss is ``val_loss`` when ``validation`` is given (and the best
+        weights are restored at the end), the training loss otherwise.
+    validation : tuple (X_val, y_val, sw_val), optional
+    callbacks : list of keras.callbacks.Callback, optional
+    verbose : int
+        0 silent, 1 a progress bar, 2 a line per epoch (Keras's conventions).
+    check_convergence : bool
+        ``False`` runs all the epochs (used by ``partial_fit``).
+    """
+    import keras
+
+    dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
+    dtype = keras.backend.standardize_dtype(dtype)
+    if not sp.issparse(X):
+        X = np.asarray(X, dtype=dtype)
+    n_samples = X.shape[0]
+    steps = -(-n_samples // batch_size)
+    callback_list = keras.callbacks.CallbackList(
+        callbacks,
+        add_history=False,
+        add_progbar=verbose != 0,
+        model=model,
+        verbose=verbose,
+        epochs=epochs,
+        steps=steps,
+    )
+    result = TrainingResult()
+    monitor = "val_loss" if validation is not None else "loss"
+    best, best_weights, stale = np.inf, None, 0
+    model.stop_training = False
+    callback_list.on_train_begin()
+    try:
+        for epoch in range(epochs):
+            model.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+            logs: dict = {}
+            for step in range(steps):
+                index = order[step * batch_size : (step + 1) * batch_size]
+                callback_list.on_train_batch_begin(step)
+                sw = None if sample_weight is None else sample_weight[index]
+                logs = model.train_on_batch(
+                    _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
+                )
+                callback_list.on_train_batch_end(step, logs)
+            epoch_logs = {name: float(value) for name, value in logs.items()}
+            if validation is not None:
+                X_val, y_val, sw_val = validation
+                val_logs = _evaluate(model, X_val, y_val, sw_val, batch_size, dtype)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            for name, value in epoch_logs.items():
+                result.history.setdefault(name, []).append(value)
+            result.epochs += 1
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            current = epoch_logs.get(monitor, np.inf)
+            if not np.isfinite(current):
+                warnings.warn(
+                    f"Training stopped at epoch {epoch + 1}: the {monitor} is {current}. "
+                    "Try a smaller learning_rate or scale the inputs.",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+                break
+            if current < best - tol:
+                stale = 0
+                if validation is not None:
+                    best_weights = model.get_weights()
+            else:
+                stale += 1
+            best = min(best, current)
+            if check_convergence and stale >= n_iter_no_change:
+                result.converged = True
+                break
+            if model.stop_training:
+                result.converged = True
+                break
+    except KeyboardInterrupt:
+        result.interrupted = True
+        warnings.warn(
+            f"Training interrupted after {result.epochs} complete epoch(s); "
+            "the model keeps the weights learned so far.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    callback_list.on_train_end()
+    return result

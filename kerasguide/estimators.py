@@ -1,0 +1,446 @@
+"""scikit-learn estimators over the model zoo: ``KerasClassifier`` and ``KerasRegressor``.
+
+Both share :class:`kerasguide._base.BaseKerasEstimator`; each class here only encodes its
+targets and decodes its predictions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils import compute_sample_weight
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from kerasguide._base import BaseKerasEstimator
+
+__all__ = ["KerasClassifier", "KerasRegressor"]
+
+
+class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
+    """A neural-network classifier: a model of the zoo, trained by Keras, used like scikit-learn.
+
+    Binary, multiclass and multilabel targets; labels can be strings or any sortable values.
+
+    Parameters
+    ----------
+    model : str or callable, default="mlp"
+        A name from :func:`kerasguide.list_models`, or a callable returning a compiled Keras
+        model. The callable receives, among ``n_features``, ``n_outputs`` (also as
+        ``n_classes``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
+        names, plus ``model_params``.
+    hidden_layers : tuple of int, default=(100,)
+        Units of each hidden layer.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    dropout : float, default=0.0
+        Fraction of hidden units dropped while training, in [0, 1).
+    l2 : float, default=1e-3
+        L2 penalty factor on every kernel (Keras's ``l2 * sum(w ** 2)`` added to the loss).
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        A Keras optimizer name or instance (copied, never mutated).
+    learning_rate : float, default=0.001
+        The optimizer's learning rate.
+    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
+        How the weights start.
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step; ``"auto"`` is ``min(200, n_samples)``.
+    epochs : int, default=200
+        The most passes over the data one ``fit`` makes.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified) and stop when the
+        validation loss stops improving; the best weights are kept.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping`` is on.
+    n_iter_no_change : int, default=20
+        Epochs without an improvement of at least ``tol`` before training stops.
+    tol : float, default=1e-4
+        The smallest improvement of the monitored loss that counts.
+    shuffle : bool, default=True
+        Shuffle the rows before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the dropout masks, the shuffling and the validation split;
+        an int makes refits bit-identical. Nothing global is seeded.
+    verbose : int, default=0
+        0 silent, 1 a progress bar, 2 one line per epoch.
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues training the current model.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Called as by ``model.fit``; they may stop training via ``model.stop_training``.
+    model_params : dict, default=None
+        Extra keyword arguments for the model factory.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, multiplied into ``sample_weight``.
+
+    Attributes
+    ----------
+    model_ : keras.Sequential
+        The trained Keras model.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (for multilabel targets, ``arange(n_labels)``).
+    task_ : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
+    history_ : dict of str to list of float
+        Per-epoch logs (``loss``, and ``val_loss`` with early stopping), over every fit that
+        continued the same model.
+    loss_curve_ : list of float
+        The training loss at the end of each epoch.
+    n_iter_ : int
+        Epochs trained.
+    n_outputs_ : int
+        Output units of the model.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from kerasguide import KerasClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = KerasClassifier(hidden_layers=(16,), learning_rate=0.01, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseKerasEstimator._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        model="mlp",
+        *,
+        hidden_layers=(100,),
+        activation="relu",
+        dropout=0.0,
+        l2=1e-3,
+        optimizer="adam",
+        learning_rate=0.001,
+        kernel_initializer="glorot_uniform",
+        batch_size="auto",
+        epochs=200,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        callbacks=None,
+        model_params=None,
+        class_weight=None,
+    ):
+        self.model = model
+        self.hidden_layers = hidden_layers
+        self.activation = activation
+        self.dropout = dropout
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.kernel_initializer = kernel_initializer
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.model_params = model_params
+        self.class_weight = class_weight
+
+    def _encode_targets(self, y, *, first, classes=None, sample_weight=None):
+        check_classification_targets(y)
+        kind = type_of_target(y)
+        if kind == "multilabel-indicator":
+            if first:
+                self.classes_ = np.arange(y.shape[1])
+            elif y.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y has {y.shape[1]} labels but the model was fitted on {len(self.classes_)}."
+                )
+            return np.asarray(y), "multilabel", y.shape[1]
+        if y.ndim != 1:
+            raise ValueError(
+                f"{type(self).__name__} supports binary, multiclass and multilabel targets. "
+                f"Received: y of type {kind!r} with shape {y.shape}"
+            )
+        if first:
+            labels = np.unique(y if classes is None else column_or_1d(classes))
+            if len(labels) < 2:
+                raise ValueError(
+                    "Classifier can't train when only one class is present. "
+                    f"Received: classes={labels.tolist()}"
+                )
+            self.classes_ = labels
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} outside classes_ "
+                f"{self.classes_.tolist()}; pass every label in `classes` on the first "
+                "partial_fit, or refit."
+            )
+        n_classes = len(self.classes_)
+        task = "binary" if n_classes == 2 else "multiclass"
+        return np.searchsorted(self.classes_, y), task, 1 if task == "binary" else n_classes
+
+    def _class_sample_weight(self, y):
+        if self.class_weight is None:
+            return None
+        if y.ndim != 1:
+            raise ValueError(
+                "class_weight is not supported for multilabel targets. "
+                f"Received: class_weight={self.class_weight!r}"
+            )
+        return compute_sample_weight(self.class_weight, y)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train the model for one epoch on ``(X, y)``, building it on the first call.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+        classes : array-like of shape (n_classes,), default=None
+            Every label the data will ever hold. Required on the first call for
+            single-label targets (as in scikit-learn), ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self
+        """
+        if not hasattr(self, "model_") and classes is None and np.ndim(y) == 1:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit. Received: classes=None"
+            )
+        return self._partial_fit(X, y, sample_weight=sample_weight, classes=classes)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape ``(n_samples, n_classes)`` (one row included).
+
+        For multilabel targets, the probability of each label, shape ``(n_samples, n_labels)``.
+        """
+        out = self._forward_pass(X)
+        if self.task_ == "binary":
+            return np.hstack([1.0 - out, out])
+        return out
+
+    def predict(self, X):
+        """Predicted labels, from ``classes_``."""
+        proba = self.predict_proba(X)
+        if self.task_ == "multilabel":
+            return (proba > 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+def _linear_head(model):
+    """The model's last layer if it is a Dense layer without activation, else None."""
+    import keras
+
+    layer = model.layers[-1] if model.layers else None
+    if (
+        isinstance(layer, keras.layers.Dense)
+        and layer.use_bias
+        and (keras.activations.serialize(layer.activation) == "linear")
+    ):
+        return layer
+    return None
+
+
+def _rescale_head(model, scale: np.ndarray, shift: np.ndarray) -> None:
+    """Make the linear head output ``scale * y + shift`` instead of ``y``."""
+    layer = _linear_head(model)
+    if layer is None or (np.all(scale == 1.0) and np.all(shift == 0.0)):
+        return
+    kernel = np.asarray(layer.kernel) * scale
+    bias = np.asarray(layer.bias) * scale + shift
+    layer.kernel.assign(kernel.astype(layer.kernel.dtype))
+    layer.bias.assign(bias.astype(layer.bias.dtype))
+
+
+class KerasRegressor(RegressorMixin, BaseKerasEstimator):
+    """A neural-network regressor: a model of the zoo, trained by Keras, used like scikit-learn.
+
+    Single- and multi-output regression with a squared-error loss.
+
+    Parameters
+    ----------
+    model : str or callable, default="mlp"
+        A name from :func:`kerasguide.list_models`, or a callable returning a compiled Keras
+        model. The callable receives, among ``n_features``, ``n_outputs`` (also as
+        ``n_targets``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
+        names, plus ``model_params``.
+    hidden_layers : tuple of int, default=(100,)
+        Units of each hidden layer.
+    activation : str, default="relu"
+        Activation of the hidden layers.
+    dropout : float, default=0.0
+        Fraction of hidden units dropped while training, in [0, 1).
+    l2 : float, default=1e-3
+        L2 penalty factor on every kernel (Keras's ``l2 * sum(w ** 2)`` added to the loss).
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        A Keras optimizer name or instance (copied, never mutated).
+    learning_rate : float, default=0.001
+        The optimizer's learning rate.
+    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
+        How the weights start.
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step; ``"auto"`` is ``min(200, n_samples)``.
+    epochs : int, default=200
+        The most passes over the data one ``fit`` makes.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when the validation loss stops
+        improving; the best weights are kept.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping`` is on.
+    n_iter_no_change : int, default=20
+        Epochs without an improvement of at least ``tol`` before training stops.
+    tol : float, default=1e-4
+        The smallest improvement of the monitored loss that counts.
+    shuffle : bool, default=True
+        Shuffle the rows before each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the dropout masks, the shuffling and the validation split;
+        an int makes refits bit-identical. Nothing global is seeded.
+    verbose : int, default=0
+        0 silent, 1 a progress bar, 2 one line per epoch.
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues training the current model.
+    callbacks : list of keras.callbacks.Callback, default=None
+        Called as by ``model.fit``; they may stop training via ``model.stop_training``.
+    model_params : dict, default=None
+        Extra keyword arguments for the model factory.
+    normalize_y : bool, default=True
+        Train on targets standardised to zero mean and unit variance (weighted by
+        ``sample_weight``), then fold the scaling into the output layer, so that ``model_``
+        predicts in the units of ``y``. The losses in ``history_`` are in standardised units.
+        Applies to models whose last layer is a linear ``Dense`` layer (all of the zoo).
+
+    Attributes
+    ----------
+    model_ : keras.Sequential
+        The trained Keras model.
+    task_ : str
+        ``"regression"``.
+    y_mean_, y_scale_ : ndarray of shape (n_outputs_,)
+        The target standardisation (zeros and ones when ``normalize_y=False``).
+    history_ : dict of str to list of float
+        Per-epoch logs (``loss``, and ``val_loss`` with early stopping).
+    loss_curve_ : list of float
+        The training loss at the end of each epoch.
+    n_iter_ : int
+        Epochs trained.
+    n_outputs_ : int
+        Number of targets.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from kerasguide import KerasRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=4, noise=1.0, random_state=0)
+    >>> reg = KerasRegressor(model="linear_regression", learning_rate=0.1, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.99
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseKerasEstimator._parameter_constraints,
+        "normalize_y": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        model="mlp",
+        *,
+        hidden_layers=(100,),
+        activation="relu",
+        dropout=0.0,
+        l2=1e-3,
+        optimizer="adam",
+        learning_rate=0.001,
+        kernel_initializer="glorot_uniform",
+        batch_size="auto",
+        epochs=200,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=20,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        callbacks=None,
+        model_params=None,
+        normalize_y=True,
+    ):
+        self.model = model
+        self.hidden_layers = hidden_layers
+        self.activation = activation
+        self.dropout = dropout
+        self.l2 = l2
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.kernel_initializer = kernel_initializer
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
+        self.model_params = model_params
+        self.normalize_y = normalize_y
+
+    def _encode_targets(self, y, *, first, classes=None, sample_weight=None):
+        return y, "regression", 1 if y.ndim == 1 else y.shape[1]
+
+    def _prepare_training(self, model, y_enc, sample_weight, *, first):
+        if first:
+            mean = np.zeros(y_enc.shape[1])
+            scale = np.ones(y_enc.shape[1])
+            if self.normalize_y and _linear_head(model) is not None:
+                mean = np.average(y_enc, axis=0, weights=sample_weight)
+                scale = np.sqrt(np.average((y_enc - mean) ** 2, axis=0, weights=sample_weight))
+                scale[~(scale > np.finfo(np.float32).tiny)] = 1.0
+            self.y_mean_, self.y_scale_ = mean, scale
+        else:
+            _rescale_head(model, 1.0 / self.y_scale_, -self.y_mean_ / self.y_scale_)
+        return ((y_enc - self.y_mean_) / self.y_scale_).astype(y_enc.dtype)
+
+    def _to_output_units(self, model):
+        # Fold the target scaling into the output layer, so that model_ predicts in y's units.
+        _rescale_head(model, self.y_scale_, self.y_mean_)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train the model for one epoch on ``(X, y)``, building it on the first call."""
+        return self._partial_fit(X, y, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predicted targets, shape ``(n_samples,)`` or ``(n_samples, n_targets)``."""
+        check_is_fitted(self)
+        out = self._forward_pass(X)
+        return out.ravel() if self.n_outputs_ == 1 else out
