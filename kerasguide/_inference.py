@@ -108,11 +108,16 @@ def numpy_forward(model) -> Callable[[np.ndarray], np.ndarray] | None:
     if steps is None:
         return None
 
+    import keras
+
+    def array(variable) -> np.ndarray:
+        return keras.ops.convert_to_numpy(variable).astype(np.float64)
+
     snapshot = []
     for kind, layer, activation in steps:
         if kind == "dense":
-            kernel = np.array(layer.kernel, dtype=np.float64)
-            bias = np.array(layer.bias, dtype=np.float64) if layer.use_bias else None
+            kernel = array(layer.kernel)
+            bias = array(layer.bias) if layer.use_bias else None
             snapshot.append((kernel, bias, _ACTIVATIONS[activation]))
         else:
             snapshot.append((None, None, _ACTIVATIONS[activation]))

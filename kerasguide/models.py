@@ -155,6 +155,17 @@ def _l2_penalty(factor: float):
     return _l2_class()(factor)
 
 
+def _compile_only(factory: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Refuse architecture keywords in a factory that has a fixed architecture."""
+    unknown = sorted(set(options) - COMPILE_OPTIONS)
+    if unknown:
+        raise TypeError(
+            f"{factory}() got an unexpected keyword argument {unknown[0]!r}. Its compile options "
+            f"are {sorted(COMPILE_OPTIONS)}."
+        )
+    return options
+
+
 def _build_sequential(
     n_features: int,
     n_outputs: int,
@@ -170,12 +181,7 @@ def _build_sequential(
     """The one builder behind every factory: Dense layers, optional dropout and L2, a task head."""
     import keras
 
-    unknown = sorted(set(compile_options) - COMPILE_OPTIONS)
-    if unknown:
-        raise TypeError(
-            f"{name}() got an unexpected keyword argument {unknown[0]!r}. Its compile options "
-            f"are {sorted(COMPILE_OPTIONS)}."
-        )
+    _compile_only(name, compile_options)
     optimizer = compile_options.get("optimizer", "sgd")
     learning_rate = compile_options.get("learning_rate")
     kernel_initializer = compile_options.get("kernel_initializer", "glorot_uniform")
@@ -271,7 +277,11 @@ def linear_regression(n_features: int, n_targets: int = 1, **compile_options: An
     4
     """
     return _build_sequential(
-        n_features, n_targets, task="regression", name="linear_regression", **compile_options
+        n_features,
+        n_targets,
+        task="regression",
+        name="linear_regression",
+        **_compile_only("linear_regression", compile_options),
     )
 
 
@@ -286,7 +296,11 @@ def logistic_regression(n_features: int, **compile_options: Any):
     (None, 1)
     """
     return _build_sequential(
-        n_features, 1, task="binary", name="logistic_regression", **compile_options
+        n_features,
+        1,
+        task="binary",
+        name="logistic_regression",
+        **_compile_only("logistic_regression", compile_options),
     )
 
 
@@ -301,7 +315,11 @@ def softmax_regression(n_features: int, n_classes: int, **compile_options: Any):
     7850
     """
     return _build_sequential(
-        n_features, n_classes, task="multiclass", name="softmax_regression", **compile_options
+        n_features,
+        n_classes,
+        task="multiclass",
+        name="softmax_regression",
+        **_compile_only("softmax_regression", compile_options),
     )
 
 

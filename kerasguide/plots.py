@@ -1,0 +1,248 @@
+"""Learning curves and decision boundaries, drawn with matplotlib (the ``plots`` extra).
+
+matplotlib is imported inside the functions, so the package works without it; a function called
+without it raises ``ImportError`` saying how to install it. Figures are built without pyplot and
+written with the Agg backend, so no window opens and no global backend changes; each function
+returns the figure (or axes) it drew, for a notebook to show.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "plot_decision_boundaries",
+    "plot_decision_boundary",
+    "plot_learning_curves",
+    "require_matplotlib",
+]
+
+_INSTALL_HINT = "pip install kerasguide[plots]"
+_METRIC_TITLES = {
+    "loss": "training loss",
+    "accuracy": "training accuracy",
+    "val_loss": "validation loss",
+    "val_accuracy": "validation accuracy",
+}
+
+
+def require_matplotlib():
+    """Import and return matplotlib, or raise ``ImportError`` saying how to install it."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise ImportError(
+            f"kerasguide's plots need matplotlib, which is not installed: {_INSTALL_HINT}"
+        ) from None
+    return matplotlib
+
+
+def _figure(nrows: int, ncols: int, *, width: float, height: float):
+    """A figure with an Agg canvas and its grid of axes (always 2-D), made without pyplot."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _save(fig, path: str | os.PathLike | None) -> None:
+    if path is not None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        fig.savefig(os.fspath(path), dpi=100)
+
+
+def _as_history(history: Any) -> dict[str, list[float]]:
+    """A Keras ``History``, a fitted estimator (``history_``) or a dict, as a dict of lists."""
+    if hasattr(history, "history_"):
+        history = history.history_
+    elif hasattr(history, "history") and isinstance(history.history, Mapping):
+        history = history.history
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            "Each history must be a dict of metric lists, a keras History or a fitted "
+            f"kerasguide estimator. Received: {type(history).__name__}"
+        )
+    return {str(name): [float(v) for v in values] for name, values in history.items()}
+
+
+def plot_learning_curves(
+    histories: Mapping[str, Any],
+    path: str | os.PathLike | None = None,
+    *,
+    metrics: tuple[str, ...] | None = None,
+    title: str | None = None,
+):
+    """One panel per metric, one line per run, against the epoch.
+
+    Parameters
+    ----------
+    histories : mapping of str to history
+        Label -> a dict of per-epoch lists (``History.history``), a ``keras.callbacks.History``
+        or a fitted :class:`~kerasguide.KerasClassifier` / ``KerasRegressor``.
+    path : str or os.PathLike, optional
+        Where to write the figure (PNG by the extension).
+    metrics : tuple of str, optional
+        The metrics to draw, in order; by default every metric any history holds.
+    title : str, optional
+        A title over the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    curves = {label: _as_history(h) for label, h in histories.items()}
+    if not curves:
+        raise ValueError("`histories` is empty; pass at least one run.")
+    if metrics is None:
+        metrics = tuple(dict.fromkeys(name for c in curves.values() for name in c))
+    metrics = tuple(m for m in metrics if any(m in c for c in curves.values()))
+    if not metrics:
+        raise ValueError("None of the histories holds any of the requested metrics.")
+    fig, axes = _figure(1, len(metrics), width=5.5, height=4.0)
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for label, curve in curves.items():
+            if metric in curve:
+                values = curve[metric]
+                ax.plot(np.arange(1, len(values) + 1), values, label=label)
+        ax.set_title(_METRIC_TITLES.get(metric, metric.replace("_", " ")))
+        ax.set_xlabel("epoch")
+        if "loss" in metric:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+    axes[0][-1].legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    _save(fig, path)
+    return fig
+
+
+def _scores(model: Any, points: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Class-1 probabilities (binary, ``True``) or predicted class indices (``False``)."""
+    if hasattr(model, "predict_proba"):
+        out = np.asarray(model.predict_proba(points))
+    elif hasattr(model, "layers"):  # a Keras model
+        out = np.asarray(model.predict(points.astype(np.float32), verbose=0))
+    else:
+        out = np.asarray(model.predict(points))
+    if out.ndim == 2 and out.shape[1] == 1:
+        out = out[:, 0]
+    if out.ndim == 1:
+        return out.astype(np.float64), True
+    if out.shape[1] == 2:
+        return out[:, 1].astype(np.float64), True
+    return out.argmax(axis=1), False
+
+
+def plot_decision_boundary(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    ax: Any = None,
+    title: str | None = None,
+    path: str | os.PathLike | None = None,
+    resolution: int = 200,
+    margin: float = 0.25,
+):
+    """Colour the plane by a classifier's prediction and scatter the points on top.
+
+    For two classes the colour is the probability of the second class, with its 0.5 contour
+    drawn as the boundary; for more, the predicted class.
+
+    Parameters
+    ----------
+    model : KerasClassifier, keras.Model or scikit-learn classifier
+        Fitted, on two features. Keras models are called with ``predict``; estimators with
+        ``predict_proba`` where they have it.
+    X : array-like of shape (n_samples, 2)
+    y : array-like of shape (n_samples,)
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new figure.
+    title : str, optional
+    path : str or os.PathLike, optional
+        Write the axes' figure there.
+    resolution : int, default=200
+        Grid points along each axis.
+    margin : float, default=0.25
+        Extra room around the points, as a fraction of their range.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    require_matplotlib()
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"`X` must have two columns to draw in the plane. Received: {X.shape}")
+    _, codes = np.unique(np.asarray(y), return_inverse=True)
+    if ax is None:
+        _, axes = _figure(1, 1, width=4.5, height=4.0)
+        ax = axes[0][0]
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * (high - low)
+    xx, yy = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
+    )
+    scores, binary = _scores(model, np.column_stack([xx.ravel(), yy.ravel()]))
+    scores = scores.reshape(xx.shape)
+    if binary:
+        ax.contourf(xx, yy, scores, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.7)
+        ax.contour(xx, yy, scores, levels=[0.5], colors="k", linewidths=1.0)
+    else:
+        ax.contourf(xx, yy, scores, levels=np.arange(scores.max() + 2) - 0.5, cmap="tab10")
+    ax.scatter(X[:, 0], X[:, 1], c=codes, cmap="RdBu_r" if binary else "tab10", s=12,
+               edgecolors="k", linewidths=0.4)  # fmt: skip
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize="medium")
+    _save(ax.figure, path)
+    return ax
+
+
+def plot_decision_boundaries(
+    models: Mapping[str, Any],
+    X: Any,
+    y: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    title: str | None = None,
+):
+    """:func:`plot_decision_boundary` for several models side by side, one panel each.
+
+    Parameters
+    ----------
+    models : mapping of str to fitted classifier
+        Panel title -> model.
+    X, y : array-like
+        The points to draw on every panel.
+    path : str or os.PathLike, optional
+        Where to write the figure.
+    title : str, optional
+        A title over the panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not models:
+        raise ValueError("`models` is empty; pass at least one fitted classifier.")
+    fig, axes = _figure(1, len(models), width=3.6, height=3.6)
+    for ax, (label, model) in zip(axes[0], models.items(), strict=True):
+        plot_decision_boundary(model, X, y, ax=ax, title=label)
+    if title:
+        fig.suptitle(title)
+    _save(fig, path)
+    return fig

@@ -1,0 +1,77 @@
+"""The registry: one dict, a decorator, three verbs."""
+
+from __future__ import annotations
+
+import pytest
+
+import kerasguide
+from kerasguide import registry
+
+
+def test_list_models_sorted_and_complete():
+    names = kerasguide.list_models()
+    assert names == sorted(names)
+    for required in ("linear_regression", "logistic_regression", "softmax_regression", "mlp"):
+        assert required in names
+
+
+def test_list_models_by_task():
+    assert "softmax_regression" in kerasguide.list_models(task="multiclass")
+    assert "linear_regression" not in kerasguide.list_models(task="multiclass")
+    assert "mlp" in kerasguide.list_models(task="regression")  # declared for any task
+
+
+def test_unknown_name_names_closest_match_and_known_names():
+    with pytest.raises(ValueError, match="Unknown model name 'mpl'") as info:
+        kerasguide.build_model("mpl", n_features=3, n_outputs=2)
+    message = str(info.value)
+    assert "Did you mean 'mlp'?" in message
+    for name in kerasguide.list_models():
+        assert name in message
+
+
+def test_cards_have_one_line_descriptions():
+    for name in kerasguide.list_models():
+        card = registry.get_model_card(name)
+        assert card.name == name
+        assert card.description and "\n" not in card.description
+        assert card.task in registry.TASKS
+
+
+@pytest.fixture
+def scratch_registry(monkeypatch):
+    """A copy of the registry, so test registrations do not leak."""
+    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+
+
+def test_register_bare_and_with_arguments(scratch_registry):
+    @kerasguide.register_model
+    def tiny_model(n_features, n_outputs, **options):
+        """A tiny test model."""
+        return kerasguide.build_model("mlp", n_features=n_features, n_outputs=n_outputs, **options)
+
+    @kerasguide.register_model(name="wide_model", task="multiclass", description="Wide.")
+    def _wide(n_features, n_outputs, **options):
+        return kerasguide.build_model(
+            "mlp", n_features=n_features, n_outputs=n_outputs, hidden_layers=(64,), **options
+        )
+
+    assert "tiny_model" in kerasguide.list_models()
+    assert registry.get_model_card("tiny_model").description == "A tiny test model."
+    assert registry.get_model_card("wide_model").task == "multiclass"
+    assert kerasguide.get_model_builder("wide_model") is _wide
+    model = kerasguide.build_model("wide_model", n_features=4, n_outputs=3)
+    assert model.get_layer("hidden_1").units == 64
+
+
+def test_duplicate_registration_raises(scratch_registry):
+    with pytest.raises(ValueError, match="already registered"):
+
+        @kerasguide.register_model(name="mlp")
+        def another(n_features, n_outputs):  # pragma: no cover - never built
+            return None
+
+
+def test_unknown_task_raises():
+    with pytest.raises(ValueError, match="Received: task='vision'"):
+        kerasguide.register_model(task="vision")
