@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import numbers
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,6 +25,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from kerasguide import _engine
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train
 from kerasguide.registry import get_model_card
@@ -176,7 +178,7 @@ class BaseKerasEstimator(BaseEstimator):
         dtype = "float32" if X.dtype == np.float32 else "float64"
         if first:
             task, n_outputs = self._resolve_task(task, n_outputs)
-            model = self._build(task, X.shape[1], n_outputs, seed, dtype)
+            model, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
             history: dict[str, list[float]] = {}
             saved = None
         else:
@@ -187,7 +189,10 @@ class BaseKerasEstimator(BaseEstimator):
                 )
             task, n_outputs = self.task_, self.n_outputs_
             model, history = self.model_, {k: list(v) for k, v in self.history_.items()}
-            saved = model.get_weights()
+            saved = [v.numpy() if hasattr(v, "numpy") else np.asarray(v) for v in model.variables]
+            _, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
+            if key != getattr(self, "_engine_key", None):
+                key = None  # parameters changed since the model was built: train it directly
         if task == "multiclass":
             y_enc = y_enc.astype(np.int32)
         else:
@@ -215,29 +220,36 @@ class BaseKerasEstimator(BaseEstimator):
             validation = (X_val, y_val, sw_val)
 
         batch_size = self._batch_size(X_train.shape[0])
+        pooled = _engine.borrow(key, make_engine) if key is not None else nullcontext(model)
         try:
-            try:
-                result = train(
-                    model,
-                    X_train,
-                    y_train,
-                    sw_train,
-                    epochs=epochs,
-                    batch_size=batch_size,
-                    shuffle=self.shuffle,
-                    rng=shuffle_rng,
-                    tol=self.tol,
-                    n_iter_no_change=self.n_iter_no_change,
-                    validation=validation,
-                    callbacks=self.callbacks,
-                    verbose=self.verbose,
-                    check_convergence=check_convergence,
-                )
-            finally:
-                self._to_output_units(model)
+            with pooled as engine:
+                try:
+                    if engine is not model:
+                        _engine.copy_state(model, engine)
+                    result = train(
+                        engine,
+                        X_train,
+                        y_train,
+                        sw_train,
+                        epochs=epochs,
+                        batch_size=batch_size,
+                        shuffle=self.shuffle,
+                        rng=shuffle_rng,
+                        tol=self.tol,
+                        n_iter_no_change=self.n_iter_no_change,
+                        validation=validation,
+                        callbacks=self.callbacks,
+                        verbose=self.verbose,
+                        check_convergence=check_convergence,
+                    )
+                    if engine is not model:
+                        _engine.copy_state(engine, model)
+                finally:
+                    self._to_output_units(model)
         except Exception:
             if saved is not None:
-                model.set_weights(saved)
+                for variable, value in zip(model.variables, saved, strict=True):
+                    variable.assign(value)
             raise
         for name, values in result.history.items():
             history.setdefault(name, []).extend(values)
@@ -254,6 +266,7 @@ class BaseKerasEstimator(BaseEstimator):
         self.loss_curve_ = list(history.get("loss", []))
         self.n_iter_ = len(self.loss_curve_)
         self.n_outputs_ = n_outputs
+        self._engine_key = key
         self._forward = numpy_forward(model)
         return self
 
@@ -295,7 +308,8 @@ class BaseKerasEstimator(BaseEstimator):
             )
         return task, n_outputs
 
-    def _build(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
+    def _model_arguments(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
+        """The factory, its name for messages, and the keyword arguments to build with."""
         builder, where, _ = self._builder()
         accepted = inspect.signature(builder).parameters
         takes_options = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
@@ -322,7 +336,14 @@ class BaseKerasEstimator(BaseEstimator):
                     f"Received: {name}={value!r}"
                 )
         kwargs.update(self.model_params or {})
-        return _check_model_output(builder(**kwargs), where)
+        return builder, where, kwargs
+
+    def _build(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
+        """A new model, and the pool key and factory of its training engine (key None: none)."""
+        builder, where, kwargs = self._model_arguments(task, n_features, n_outputs, seed, dtype)
+        model = _check_model_output(builder(**kwargs), where)
+        key = _engine.cache_key(self.model, kwargs) if isinstance(self.model, str) else None
+        return model, key, lambda: _check_model_output(builder(**kwargs), where)
 
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X) -> np.ndarray:

@@ -1,0 +1,100 @@
+"""Compiled training models reused across fits of the same architecture.
+
+The first ``train_on_batch`` of a Keras model traces and compiles its training step: a few
+hundred milliseconds, and a few megabytes that TensorFlow keeps after the model is gone. A grid
+search or a cross-validation fits the same architecture many times, so the estimators train on
+a pooled *engine*: a compiled model of that architecture whose variables (weights, optimizer
+slots, dropout seed state) are loaded from the estimator's own model before training and copied
+back after. The arithmetic is the same as training the estimator's model directly; only the
+compiled step is shared. An engine serves one fit at a time (fits in parallel threads borrow
+different engines), and the pool keeps the most recently used architectures only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["borrow", "cache_key", "clear", "copy_state"]
+
+#: Architectures kept in the pool.
+MAX_ARCHITECTURES = 16
+
+_pool: OrderedDict[Hashable, list[Any]] = OrderedDict()
+_lock = threading.Lock()
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _frozen(value: Any) -> Hashable | None:
+    if isinstance(value, _PLAIN):
+        return (type(value).__name__, value)
+    if isinstance(value, tuple | list):
+        items = [_frozen(v) for v in value]
+        return None if any(i is None for i in items) else ("seq", tuple(items))
+    return None  # objects (optimizer or initializer instances, callables) are not pooled
+
+
+def cache_key(model_name: str, kwargs: dict[str, Any]) -> Hashable | None:
+    """A key for a registry model built with ``kwargs``, or None if it cannot be pooled.
+
+    The ``seed`` is left out: it only decides the initial values, which are loaded anyway.
+    """
+    items = []
+    for name in sorted(kwargs):
+        if name == "seed":
+            continue
+        frozen = _frozen(kwargs[name])
+        if frozen is None:
+            return None
+        items.append((name, frozen))
+    return (model_name, tuple(items))
+
+
+@contextmanager
+def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
+    """Lend an engine for ``key`` (building one with ``build()`` if none is free)."""
+    with _lock:
+        free = _pool.get(key)
+        engine = free.pop() if free else None
+    if engine is None:
+        engine = build()
+    try:
+        yield engine
+    finally:
+        with _lock:
+            _pool.setdefault(key, []).append(engine)
+            _pool.move_to_end(key)
+            while len(_pool) > MAX_ARCHITECTURES:
+                _pool.popitem(last=False)
+
+
+def clear() -> None:
+    """Drop every pooled engine."""
+    with _lock:
+        _pool.clear()
+
+
+def _optimizer_variables(model) -> list:
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return list(optimizer.variables)
+
+
+def copy_state(source, target) -> None:
+    """Copy every variable of ``source`` (and of its optimizer) into ``target``.
+
+    Both models must have the same architecture and optimizer.
+    """
+    pairs = list(zip(source.variables, target.variables, strict=True))
+    pairs += list(
+        zip(_optimizer_variables(source), _optimizer_variables(target), strict=True)
+    )
+    for src, dst in pairs:
+        if tuple(src.shape) != tuple(dst.shape):
+            raise ValueError(f"Cannot copy {src.path} {src.shape} into {dst.path} {dst.shape}.")
+        dst.assign(src.value)
