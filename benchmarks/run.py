@@ -1,0 +1,298 @@
+"""Side-by-side benchmarks: kerasguide, raw Keras, scikeras, keras.wrappers and scikit-learn's MLP.
+
+Usage::
+
+    python benchmarks/run.py            # the full run (about 10-15 minutes on 2 cores)
+    python benchmarks/run.py --quick    # a short run
+
+Writes ``benchmarks/results.json`` and ``benchmarks/RESULTS.md`` (or ``--out DIR``). Peers that
+are not installed are skipped with a note. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+MNIST = HERE.parent.parent / "shared" / "data" / "mnist.npz"
+EPOCH_GFLOP = 37.0  # 784-128-10, 60k samples, forward and backward
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def rss_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# --------------------------------------------------------------------------- the contenders
+
+
+def keras_model(n_features, n_classes, hidden, optimizer="sgd", learning_rate=0.05, onehot=False):
+    import keras
+
+    model = keras.Sequential(
+        [keras.Input((n_features,))]
+        + [keras.layers.Dense(units, activation="relu") for units in hidden]
+        + [keras.layers.Dense(n_classes, activation="softmax")]
+    )
+    opt = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    loss = "categorical_crossentropy" if onehot else "sparse_categorical_crossentropy"
+    model.compile(optimizer=opt, loss=loss, metrics=["accuracy"])
+    return model
+
+
+def contenders(hidden, epochs, batch_size, optimizer="sgd", learning_rate=0.05):
+    """name -> factory of an unfitted scikit-learn style classifier (or a note if missing)."""
+    from sklearn.neural_network import MLPClassifier
+
+    from kerasguide import KerasClassifier
+
+    out = {
+        "kerasguide": lambda: KerasClassifier(
+            hidden_layers=hidden, optimizer=optimizer, learning_rate=learning_rate,
+            batch_size=batch_size, epochs=epochs, tol=0.0, l2=0.0, random_state=0,
+        ),
+        "sklearn MLP": lambda: MLPClassifier(
+            hidden_layer_sizes=hidden, solver=optimizer, learning_rate_init=learning_rate,
+            batch_size=batch_size, max_iter=epochs, tol=0.0, alpha=0.0, momentum=0.0,
+            n_iter_no_change=10**6, random_state=0,
+        ),
+    }
+    try:
+        from scikeras.wrappers import KerasClassifier as SciKeras
+
+        out["scikeras"] = lambda: SciKeras(
+            model=lambda meta: keras_model(meta["n_features_in_"], meta["n_classes_"], hidden,
+                                           optimizer, learning_rate),
+            # No random_state: a seeded scikeras fit switches on TensorFlow's global
+            # determinism, and every later unseeded fit in the process then fails.
+            epochs=epochs, batch_size=batch_size, verbose=0,
+        )
+    except ImportError:
+        out["scikeras"] = "not installed (pip install scikeras)"
+    try:
+        from keras.wrappers import SKLearnClassifier
+
+        def build(X, y, **_):
+            return keras_model(X.shape[1], y.shape[1], hidden, optimizer, learning_rate, True)
+
+        out["keras.wrappers"] = lambda: SKLearnClassifier(
+            model=build, fit_kwargs={"epochs": epochs, "batch_size": batch_size, "verbose": 0}
+        )
+    except ImportError:
+        out["keras.wrappers"] = "not available in this Keras"
+    return out
+
+
+# --------------------------------------------------------------------------- the measurements
+
+
+def bench_mnist(quick: bool) -> dict:
+    """(1) MNIST 784-128-10, SGD, batch 128: seconds per epoch and test accuracy."""
+    if not MNIST.exists() and not os.environ.get("KERASGUIDE_MNIST"):
+        return {"note": f"MNIST not found at {MNIST} or $KERASGUIDE_MNIST"}
+    from kerasguide.datasets import load_mnist
+
+    data = load_mnist(os.environ.get("KERASGUIDE_MNIST", MNIST), download=False)
+    X, y, X_test, y_test = data.data, data.target, data.data_test, data.target_test
+    if quick:
+        X, y = X[:10000], y[:10000]
+    epochs = 2 if quick else 5
+    rows = {}
+    model = keras_model(784, 10, (128,))
+    start = time.perf_counter()
+    model.fit(X, y, epochs=epochs, batch_size=128, verbose=0)
+    seconds = time.perf_counter() - start
+    accuracy = float(model.evaluate(X_test, y_test, verbose=0)[1])
+    rows["raw Keras fit"] = {"seconds_per_epoch": seconds / epochs, "test_accuracy": accuracy}
+    for name, make in contenders((128,), epochs, 128).items():
+        if isinstance(make, str):
+            rows[name] = {"note": make}
+            continue
+        estimator = make()
+        start = time.perf_counter()
+        estimator.fit(X, y)
+        seconds = time.perf_counter() - start
+        accuracy = float(np.mean(estimator.predict(X_test) == y_test))
+        rows[name] = {"seconds_per_epoch": seconds / epochs, "test_accuracy": accuracy}
+    for row in rows.values():
+        if "seconds_per_epoch" in row:
+            row["x_flop_floor"] = row["seconds_per_epoch"] / (EPOCH_GFLOP / gflops())
+    return {"epochs": epochs, "samples": len(X), "rows": rows}
+
+
+def bench_cv(quick: bool) -> dict:
+    """(2) 5-fold cross_val_score on digits, 64-32-10, 20 epochs, batch 32."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import cross_val_score
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16.0).astype(np.float32)
+    rows = {}
+    for name, make in contenders((32,), 20, 32, "adam", 0.001).items():
+        if isinstance(make, str):
+            rows[name] = {"note": make}
+            continue
+        start = time.perf_counter()
+        scores = cross_val_score(make(), X, y, cv=5)
+        rows[name] = {"seconds": time.perf_counter() - start, "accuracy": float(scores.mean())}
+    return {"rows": rows}
+
+
+def bench_fixed_cost(quick: bool) -> dict:
+    """(3) One fit on tiny data (20 rows, 1 epoch); (4) predict latency for 1 and 1,000 rows."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 8)).astype(np.float32)
+    y = rng.integers(0, 2, size=20)
+    X_big = rng.normal(size=(1000, 8)).astype(np.float32)
+    repeats = 3 if quick else 7
+    rows = {}
+    for name, make in contenders((16,), 1, 32, "adam", 0.001).items():
+        if isinstance(make, str):
+            rows[name] = {"note": make}
+            continue
+        make().fit(X, y)  # warm up imports and the first trace
+        fit_seconds = median_time(lambda make=make: make().fit(X, y), repeats)
+        fitted = make().fit(X, y)
+        one = median_time(lambda fitted=fitted: fitted.predict(X[:1]), 50 if quick else 200)
+        many = median_time(lambda fitted=fitted: fitted.predict(X_big), 20)
+        rows[name] = {"fit_seconds": fit_seconds, "predict_1_ms": one * 1e3,
+                      "predict_1000_ms": many * 1e3}
+    return {"rows": rows}
+
+
+def bench_memory(quick: bool) -> dict:
+    """(5) Memory growth over 25 fits of a small model."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 8)).astype(np.float32)
+    y = rng.integers(0, 3, size=100)
+    n_fits = 10 if quick else 25
+    rows = {}
+    for name, make in contenders((16,), 2, 32, "adam", 0.001).items():
+        if isinstance(make, str):
+            rows[name] = {"note": make}
+            continue
+        for _ in range(3):
+            make().fit(X, y)
+        gc.collect()
+        before = rss_mib()
+        for _ in range(n_fits):
+            make().fit(X, y)
+        gc.collect()
+        rows[name] = {"fits": n_fits, "growth_mib": rss_mib() - before}
+    return {"rows": rows}
+
+
+def bench_import() -> dict:
+    """(6) ``import kerasguide`` time in a fresh interpreter (median of 5)."""
+    code = "import time; t=time.perf_counter(); import kerasguide; print(time.perf_counter()-t)"
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True).stdout)
+        for _ in range(5)
+    ]
+    return {"seconds": statistics.median(times)}
+
+
+_GFLOPS: list[float] = []
+
+
+def gflops() -> float:
+    """float32 matrix-multiply GFLOP/s of this machine (NumPy's BLAS, 1024x1024)."""
+    if not _GFLOPS:
+        a = np.random.default_rng(0).normal(size=(1024, 1024)).astype(np.float32)
+        seconds = median_time(lambda: a @ a, 10)
+        _GFLOPS.append(2 * 1024**3 / seconds / 1e9)
+    return _GFLOPS[0]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def markdown(results: dict) -> str:
+    lines = ["# Benchmark results", "", f"Command: `{results['command']}`", "",
+             f"Machine: {results['machine']}", "",
+             f"float32 matmul: {results['gflops']:.1f} GFLOP/s; `import kerasguide`: "
+             f"{results['import']['seconds'] * 1e3:.0f} ms", ""]
+    for title, key, columns in [
+        ("MNIST 784-128-10, SGD, batch 128", "mnist",
+         ["seconds_per_epoch", "x_flop_floor", "test_accuracy"]),
+        ("5-fold cross_val_score on digits (64-32-10, 20 epochs, batch 32)", "cv",
+         ["seconds", "accuracy"]),
+        ("Fixed cost of one tiny fit, predict latency", "fixed",
+         ["fit_seconds", "predict_1_ms", "predict_1000_ms"]),
+        ("Memory growth over repeated fits", "memory", ["fits", "growth_mib"]),
+    ]:
+        section = results[key]
+        lines += [f"## {title}", ""]
+        if "note" in section:
+            lines += [section["note"], ""]
+            continue
+        lines += ["| contender | " + " | ".join(columns) + " |",
+                  "| --- |" + " ---: |" * len(columns)]
+        for name, row in section["rows"].items():
+            cells = [row.get("note", "")] if "note" in row else [
+                f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, ""))
+                for c in columns
+            ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short run")
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
+    parser.add_argument("--only", nargs="*", help="run only these sections")
+    args = parser.parse_args(argv)
+    import keras
+
+    sections = {"mnist": bench_mnist, "cv": bench_cv, "fixed": bench_fixed_cost,
+                "memory": bench_memory}
+    results: dict = {
+        "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, Keras {keras.__version__} "
+        f"({keras.backend.backend()})",
+        "gflops": gflops(),
+        "import": bench_import(),
+    }
+    for key, bench in sections.items():
+        if args.only and key not in args.only:
+            results[key] = {"note": "not run"}
+            continue
+        print(f"== {key}", flush=True)
+        results[key] = bench(args.quick)
+        print(json.dumps(results[key], indent=1), flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "RESULTS.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
