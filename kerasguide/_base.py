@@ -13,6 +13,7 @@ import warnings
 from contextlib import nullcontext
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -27,11 +28,13 @@ from sklearn.utils.validation import (
 
 from kerasguide import _engine
 from kerasguide._inference import numpy_forward
-from kerasguide._training import train
+from kerasguide._training import train, train_fused
 from kerasguide.registry import get_model_card
 
 __all__ = ["BaseKerasEstimator"]
 
+# Fewest training steps (epochs x batches per epoch) for which the fused path is used.
+_FUSED_MIN_STEPS = 1000
 # Rows per call of the NumPy forward pass (bounds its temporary memory).
 _PREDICT_CHUNK = 4096
 # Estimator parameters handed to a model factory under the same names: compile options go to
@@ -220,28 +223,51 @@ class BaseKerasEstimator(BaseEstimator):
             validation = (X_val, y_val, sw_val)
 
         batch_size = self._batch_size(X_train.shape[0])
+        model_key = key
+        # Whole epochs in one compiled call where nothing needs a per-epoch hook, and where
+        # enough steps repay compiling a step for this epoch length (the choice depends only
+        # on the parameters and the data, so seeded refits stay bit-identical).
+        steps = -(-X_train.shape[0] // batch_size)
+        fused = (
+            key is not None
+            and validation is None
+            and not self.callbacks
+            and not self.verbose
+            and not sp.issparse(X_train)
+            and epochs * steps >= _FUSED_MIN_STEPS
+        )
+        if fused:
+            key = (key, ("steps_per_execution", steps))
+            make_plain = make_engine
+            make_engine = lambda: _engine.with_steps_per_execution(make_plain(), steps)  # noqa: E731
         pooled = _engine.borrow(key, make_engine) if key is not None else nullcontext(model)
+        options = {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "shuffle": self.shuffle,
+            "rng": shuffle_rng,
+            "tol": self.tol,
+            "n_iter_no_change": self.n_iter_no_change,
+            "check_convergence": check_convergence,
+        }
         try:
             with pooled as engine:
                 try:
                     if engine is not model:
                         _engine.copy_state(model, engine)
-                    result = train(
-                        engine,
-                        X_train,
-                        y_train,
-                        sw_train,
-                        epochs=epochs,
-                        batch_size=batch_size,
-                        shuffle=self.shuffle,
-                        rng=shuffle_rng,
-                        tol=self.tol,
-                        n_iter_no_change=self.n_iter_no_change,
-                        validation=validation,
-                        callbacks=self.callbacks,
-                        verbose=self.verbose,
-                        check_convergence=check_convergence,
-                    )
+                    if fused:
+                        result = train_fused(engine, X_train, y_train, sw_train, **options)
+                    else:
+                        result = train(
+                            engine,
+                            X_train,
+                            y_train,
+                            sw_train,
+                            validation=validation,
+                            callbacks=self.callbacks,
+                            verbose=self.verbose,
+                            **options,
+                        )
                     if engine is not model:
                         _engine.copy_state(engine, model)
                 finally:
@@ -266,7 +292,7 @@ class BaseKerasEstimator(BaseEstimator):
         self.loss_curve_ = list(history.get("loss", []))
         self.n_iter_ = len(self.loss_curve_)
         self.n_outputs_ = n_outputs
-        self._engine_key = key
+        self._engine_key = model_key
         self._forward = numpy_forward(model)
         return self
 

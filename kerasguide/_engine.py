@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["borrow", "cache_key", "clear", "copy_state"]
+__all__ = ["borrow", "cache_key", "clear", "copy_state", "with_steps_per_execution"]
 
 #: Architectures kept in the pool.
 MAX_ARCHITECTURES = 16
@@ -91,10 +91,19 @@ def copy_state(source, target) -> None:
     Both models must have the same architecture and optimizer.
     """
     pairs = list(zip(source.variables, target.variables, strict=True))
-    pairs += list(
-        zip(_optimizer_variables(source), _optimizer_variables(target), strict=True)
-    )
+    pairs += list(zip(_optimizer_variables(source), _optimizer_variables(target), strict=True))
     for src, dst in pairs:
         if tuple(src.shape) != tuple(dst.shape):
             raise ValueError(f"Cannot copy {src.path} {src.shape} into {dst.path} {dst.shape}.")
         dst.assign(src.value)
+
+
+def with_steps_per_execution(model, steps: int):
+    """Recompile ``model`` (same optimizer, loss and metrics) to run ``steps`` steps per call."""
+    model.compile(
+        optimizer=model.optimizer,
+        loss=model.loss,
+        metrics=None,
+        steps_per_execution=steps,
+    )
+    return model

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TrainingResult", "train"]
+__all__ = ["TrainingResult", "train", "train_fused"]
+
+#: Most bytes of input one fused call of ``model.fit`` may copy (several shuffled epochs).
+FUSED_CHUNK_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -37,15 +40,17 @@ def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
 
 
 def _evaluate(model, X, y, sample_weight, batch_size: int, dtype) -> dict[str, float]:
-    model.reset_metrics()
-    logs: dict = {}
+    # test_on_batch reports one batch; the mean over the rows weights each batch by its size.
+    sums: dict[str, float] = {}
     for start in range(0, X.shape[0], batch_size):
         index = np.arange(start, min(start + batch_size, X.shape[0]))
         sw = None if sample_weight is None else sample_weight[index]
         logs = model.test_on_batch(
             _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
         )
-    return {name: float(value) for name, value in logs.items()}
+        for name, value in logs.items():
+            sums[name] = sums.get(name, 0.0) + float(value) * len(index)
+    return {name: total / X.shape[0] for name, total in sums.items()}
 
 
 def train(
@@ -115,10 +120,11 @@ def train(
     callback_list.on_train_begin()
     try:
         for epoch in range(epochs):
-            model.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            logs: dict = {}
+            # train_on_batch reports one batch; an epoch's value is the mean over its batches
+            # (as the fused path computes it).
+            sums: dict[str, float] = {}
             for step in range(steps):
                 index = order[step * batch_size : (step + 1) * batch_size]
                 callback_list.on_train_batch_begin(step)
@@ -126,8 +132,10 @@ def train(
                 logs = model.train_on_batch(
                     _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
                 )
+                for name, value in logs.items():
+                    sums[name] = sums.get(name, 0.0) + float(value)
                 callback_list.on_train_batch_end(step, logs)
-            epoch_logs = {name: float(value) for name, value in logs.items()}
+            epoch_logs = {name: total / steps for name, total in sums.items()}
             if validation is not None:
                 X_val, y_val, sw_val = validation
                 val_logs = _evaluate(model, X_val, y_val, sw_val, batch_size, dtype)
@@ -169,4 +177,125 @@ def train(
     if best_weights is not None:
         model.set_weights(best_weights)
     callback_list.on_train_end()
+    return result
+
+
+def _loss_recorder():
+    """A Keras callback collecting the running mean loss after each execution of the step."""
+    import keras
+
+    class LossRecorder(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.means: list[float] = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.means.append(float(logs["loss"]))
+
+    return LossRecorder()
+
+
+def _epoch_plan(n_samples: int, batch_size: int, sample_weight, rng, shuffle: bool, k: int):
+    """Row indices and weights for ``k`` epochs cut into equal batches.
+
+    Each epoch's last, partial batch is padded to a full batch with rows of weight 0, and its
+    real rows are weighted ``batch_size / rows``: the padded batch then has the same loss and
+    gradient as the partial batch (Keras divides a weighted loss by the batch size).
+    """
+    steps = -(-n_samples // batch_size)
+    pad = steps * batch_size - n_samples
+    rest = n_samples - (steps - 1) * batch_size
+    base = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
+    indices, weights = [], []
+    for _ in range(k):
+        order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+        w = base[order]
+        if pad:
+            w[-rest:] *= batch_size / rest
+            order = np.concatenate([order, order[:pad]])
+            w = np.concatenate([w, np.zeros(pad)])
+        indices.append(order)
+        weights.append(w)
+    return np.concatenate(indices), np.concatenate(weights), steps
+
+
+def train_fused(
+    model,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    *,
+    epochs: int,
+    batch_size: int,
+    shuffle: bool,
+    rng: np.random.Generator,
+    tol: float,
+    n_iter_no_change: int,
+    check_convergence: bool = True,
+) -> TrainingResult:
+    """Train like :func:`train`, several epochs per call of ``model.fit``.
+
+    ``model`` must be compiled with ``steps_per_execution`` equal to the steps of one epoch, so
+    that Keras runs a whole epoch in one compiled call and reports the running loss after each
+    epoch; the epoch losses follow from the running means (all batches have the same size).
+    A chunk of epochs never runs past the first epoch at which training could stop, so the
+    stopping rule acts exactly as in :func:`train`. No callbacks, no validation, dense input.
+    """
+    import keras
+
+    dtype = keras.backend.standardize_dtype(model.inputs[0].dtype)
+    X = np.asarray(X, dtype=dtype)
+    n_samples = X.shape[0]
+    steps = -(-n_samples // batch_size)
+    epoch_bytes = steps * batch_size * max(1, X.shape[1]) * X.itemsize
+    max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
+    result = TrainingResult()
+    best, stale = np.inf, 0
+    try:
+        while result.epochs < epochs:
+            k = min(epochs - result.epochs, max_chunk)
+            if check_convergence:
+                k = min(k, n_iter_no_change - stale)
+            index, weight, _ = _epoch_plan(n_samples, batch_size, sample_weight, rng, shuffle, k)
+            recorder = _loss_recorder()
+            try:
+                model.fit(
+                    X[index],
+                    y[index],
+                    sample_weight=weight.astype(dtype),
+                    batch_size=batch_size,
+                    epochs=1,
+                    shuffle=False,
+                    verbose=0,
+                    callbacks=[recorder],
+                )
+            finally:
+                means = recorder.means
+                losses = [
+                    (i + 1) * m - i * (means[i - 1] if i else 0.0) for i, m in enumerate(means)
+                ]
+                result.history.setdefault("loss", []).extend(losses)
+                result.epochs += len(losses)
+            for current in losses:
+                if not np.isfinite(current):
+                    warnings.warn(
+                        f"Training stopped at epoch {result.epochs}: the loss is {current}. "
+                        "Try a smaller learning_rate or scale the inputs.",
+                        RuntimeWarning,
+                        stacklevel=3,
+                    )
+                    return result
+                stale = 0 if current < best - tol else stale + 1
+                best = min(best, current)
+            if check_convergence and stale >= n_iter_no_change:
+                result.converged = True
+                break
+    except KeyboardInterrupt:
+        result.interrupted = True
+        warnings.warn(
+            f"Training interrupted after {result.epochs} complete epoch(s); "
+            "the model keeps the weights learned so far.",
+            UserWarning,
+            stacklevel=3,
+        )
     return result
