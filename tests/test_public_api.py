@@ -38,7 +38,8 @@ def test_import_is_quick_and_has_no_side_effects():
         "t = time.perf_counter()\n"
         "import kerasguide\n"
         "elapsed = time.perf_counter() - t\n"
-        "heavy = [m for m in ('keras', 'tensorflow', 'sklearn', 'jax', 'torch') if m in sys.modules]\n"
+        "names = ('keras', 'tensorflow', 'sklearn', 'jax', 'torch')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy, 'KERAS_BACKEND' in os.environ, round(elapsed, 3))\n"
     )
     out = subprocess.run(
@@ -55,4 +56,4 @@ def test_unknown_attribute_raises_attribute_error():
     import pytest
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        kerasguide.nope  # noqa: B018
+        kerasguide.nope
