@@ -57,7 +57,9 @@ def keras_model(n_features, n_classes, hidden, optimizer="sgd", learning_rate=0.
         + [keras.layers.Dense(units, activation="relu") for units in hidden]
         + [keras.layers.Dense(n_classes, activation="softmax")]
     )
-    opt = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    opt = keras.optimizers.get(
+        {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
+    )
     loss = "categorical_crossentropy" if onehot else "sparse_categorical_crossentropy"
     model.compile(optimizer=opt, loss=loss, metrics=["accuracy"])
     return model
@@ -71,24 +73,40 @@ def contenders(hidden, epochs, batch_size, optimizer="sgd", learning_rate=0.05):
 
     out = {
         "kerasguide": lambda: KerasClassifier(
-            hidden_layers=hidden, optimizer=optimizer, learning_rate=learning_rate,
-            batch_size=batch_size, epochs=epochs, tol=0.0, l2=0.0, random_state=0,
+            hidden_layers=hidden,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            epochs=epochs,
+            tol=0.0,
+            l2=0.0,
+            random_state=0,
         ),
         "sklearn MLP": lambda: MLPClassifier(
-            hidden_layer_sizes=hidden, solver=optimizer, learning_rate_init=learning_rate,
-            batch_size=batch_size, max_iter=epochs, tol=0.0, alpha=0.0, momentum=0.0,
-            n_iter_no_change=10**6, random_state=0,
+            hidden_layer_sizes=hidden,
+            solver=optimizer,
+            learning_rate_init=learning_rate,
+            batch_size=batch_size,
+            max_iter=epochs,
+            tol=0.0,
+            alpha=0.0,
+            momentum=0.0,
+            n_iter_no_change=10**6,
+            random_state=0,
         ),
     }
     try:
         from scikeras.wrappers import KerasClassifier as SciKeras
 
         out["scikeras"] = lambda: SciKeras(
-            model=lambda meta: keras_model(meta["n_features_in_"], meta["n_classes_"], hidden,
-                                           optimizer, learning_rate),
+            model=lambda meta: keras_model(
+                meta["n_features_in_"], meta["n_classes_"], hidden, optimizer, learning_rate
+            ),
             # No random_state: a seeded scikeras fit switches on TensorFlow's global
             # determinism, and every later unseeded fit in the process then fails.
-            epochs=epochs, batch_size=batch_size, verbose=0,
+            epochs=epochs,
+            batch_size=batch_size,
+            verbose=0,
         )
     except ImportError:
         out["scikeras"] = "not installed (pip install scikeras)"
@@ -178,8 +196,11 @@ def bench_fixed_cost(quick: bool) -> dict:
         fitted = make().fit(X, y)
         one = median_time(lambda fitted=fitted: fitted.predict(X[:1]), 50 if quick else 200)
         many = median_time(lambda fitted=fitted: fitted.predict(X_big), 20)
-        rows[name] = {"fit_seconds": fit_seconds, "predict_1_ms": one * 1e3,
-                      "predict_1000_ms": many * 1e3}
+        rows[name] = {
+            "fit_seconds": fit_seconds,
+            "predict_1_ms": one * 1e3,
+            "predict_1000_ms": many * 1e3,
+        }
     return {"rows": rows}
 
 
@@ -209,8 +230,11 @@ def bench_import() -> dict:
     """(6) ``import kerasguide`` time in a fresh interpreter (median of 5)."""
     code = "import time; t=time.perf_counter(); import kerasguide; print(time.perf_counter()-t)"
     times = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for _ in range(5)
     ]
     return {"seconds": statistics.median(times)}
@@ -232,17 +256,33 @@ def gflops() -> float:
 
 
 def markdown(results: dict) -> str:
-    lines = ["# Benchmark results", "", f"Command: `{results['command']}`", "",
-             f"Machine: {results['machine']}", "",
-             f"float32 matmul: {results['gflops']:.1f} GFLOP/s; `import kerasguide`: "
-             f"{results['import']['seconds'] * 1e3:.0f} ms", ""]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{results['command']}`",
+        "",
+        f"Machine: {results['machine']}",
+        "",
+        f"float32 matmul: {results['gflops']:.1f} GFLOP/s; `import kerasguide`: "
+        f"{results['import']['seconds'] * 1e3:.0f} ms",
+        "",
+    ]
     for title, key, columns in [
-        ("MNIST 784-128-10, SGD, batch 128", "mnist",
-         ["seconds_per_epoch", "x_flop_floor", "test_accuracy"]),
-        ("5-fold cross_val_score on digits (64-32-10, 20 epochs, batch 32)", "cv",
-         ["seconds", "accuracy"]),
-        ("Fixed cost of one tiny fit, predict latency", "fixed",
-         ["fit_seconds", "predict_1_ms", "predict_1000_ms"]),
+        (
+            "MNIST 784-128-10, SGD, batch 128",
+            "mnist",
+            ["seconds_per_epoch", "x_flop_floor", "test_accuracy"],
+        ),
+        (
+            "5-fold cross_val_score on digits (64-32-10, 20 epochs, batch 32)",
+            "cv",
+            ["seconds", "accuracy"],
+        ),
+        (
+            "Fixed cost of one tiny fit, predict latency",
+            "fixed",
+            ["fit_seconds", "predict_1_ms", "predict_1000_ms"],
+        ),
         ("Memory growth over repeated fits", "memory", ["fits", "growth_mib"]),
     ]:
         section = results[key]
@@ -250,13 +290,19 @@ def markdown(results: dict) -> str:
         if "note" in section:
             lines += [section["note"], ""]
             continue
-        lines += ["| contender | " + " | ".join(columns) + " |",
-                  "| --- |" + " ---: |" * len(columns)]
+        lines += [
+            "| contender | " + " | ".join(columns) + " |",
+            "| --- |" + " ---: |" * len(columns),
+        ]
         for name, row in section["rows"].items():
-            cells = [row.get("note", "")] if "note" in row else [
-                f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, ""))
-                for c in columns
-            ]
+            cells = (
+                [row.get("note", "")]
+                if "note" in row
+                else [
+                    f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, ""))
+                    for c in columns
+                ]
+            )
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -270,8 +316,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import keras
 
-    sections = {"mnist": bench_mnist, "cv": bench_cv, "fixed": bench_fixed_cost,
-                "memory": bench_memory}
+    sections = {
+        "mnist": bench_mnist,
+        "cv": bench_cv,
+        "fixed": bench_fixed_cost,
+        "memory": bench_memory,
+    }
     results: dict = {
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
