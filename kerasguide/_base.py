@@ -7,7 +7,6 @@ it -> fitted attributes -> predict (NumPy fast path, or Keras) -> decode labels.
 
 from __future__ import annotations
 
-import inspect
 import numbers
 import warnings
 from contextlib import nullcontext
@@ -27,9 +26,9 @@ from sklearn.utils.validation import (
 )
 
 from kerasguide import _engine
+from kerasguide._building import build, resolve_task
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train, train_fused
-from kerasguide.registry import get_model_card
 
 __all__ = ["BaseKerasEstimator"]
 
@@ -37,27 +36,6 @@ __all__ = ["BaseKerasEstimator"]
 _FUSED_MIN_STEPS = 1000
 # Rows per call of the NumPy forward pass (bounds its temporary memory).
 _PREDICT_CHUNK = 4096
-# Estimator parameters handed to a model factory under the same names: compile options go to
-# every factory that takes **compile_options, architecture knobs only to those that name them.
-_COMPILE_KNOBS = ("optimizer", "learning_rate", "kernel_initializer")
-_ARCHITECTURE_KNOBS = ("hidden_layers", "activation", "dropout", "l2")
-
-
-def _same(value, default) -> bool:
-    try:
-        return bool(value == default)
-    except (TypeError, ValueError):
-        return value is default
-
-
-def _check_model_output(model, where: str):
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"{where} must return a keras.Model. Received: {type(model).__name__}")
-    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
-        raise ValueError(f"{where} must return a compiled model (call model.compile(...)).")
-    return model
 
 
 class BaseKerasEstimator(BaseEstimator):
@@ -316,60 +294,12 @@ class BaseKerasEstimator(BaseEstimator):
         return min(self.batch_size, n_samples)
 
     # ----------------------------------------------------------------- building
-    def _builder(self):
-        """The model factory, how to name it in messages, and the task it declares."""
-        if callable(self.model) and not isinstance(self.model, str):
-            return self.model, "The `model` callable", "any"
-        card = get_model_card(self.model)
-        return card.builder, f"Model {self.model!r}", card.task
-
     def _resolve_task(self, task: str, n_outputs: int) -> tuple[str, int]:
-        _, where, declared = self._builder()
-        if declared == "multiclass" and task == "binary":
-            return "multiclass", 2  # a softmax over two classes
-        if declared not in ("any", task):
-            raise ValueError(
-                f"{where} is made for {declared} targets but y is {task}. "
-                f"Received: model={self.model!r}"
-            )
-        return task, n_outputs
-
-    def _model_arguments(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
-        """The factory, its name for messages, and the keyword arguments to build with."""
-        builder, where, _ = self._builder()
-        accepted = inspect.signature(builder).parameters
-        takes_options = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
-        shape = {
-            "n_features": n_features,
-            "n_outputs": n_outputs,
-            "n_classes": n_outputs,
-            "n_targets": n_outputs,
-            "task": task,
-        }
-        kwargs = {name: value for name, value in shape.items() if name in accepted}
-        options = {"seed": seed, "dtype": dtype, "metrics": []}
-        kwargs.update(
-            {name: value for name, value in options.items() if name in accepted or takes_options}
-        )
-        defaults = inspect.signature(type(self).__init__).parameters
-        for name in _COMPILE_KNOBS + _ARCHITECTURE_KNOBS:
-            value = getattr(self, name)
-            if name in accepted or (takes_options and name in _COMPILE_KNOBS):
-                kwargs[name] = value
-            elif not _same(value, defaults[name].default):
-                raise ValueError(
-                    f"{where} does not take `{name}`; leave it at its default. "
-                    f"Received: {name}={value!r}"
-                )
-        kwargs.update(self.model_params or {})
-        return builder, where, kwargs
+        return resolve_task(self.model, task, n_outputs)
 
     def _build(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
         """A new model, and the pool key and factory of its training engine (key None: none)."""
-        builder, where, kwargs = self._model_arguments(task, n_features, n_outputs, seed, dtype)
-        model = _check_model_output(builder(**kwargs), where)
-        key = _engine.cache_key(self.model, kwargs) if isinstance(self.model, str) else None
-        return model, key, lambda: _check_model_output(builder(**kwargs), where)
+        return build(self, task, n_features, n_outputs, seed, dtype)
 
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X) -> np.ndarray:

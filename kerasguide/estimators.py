@@ -14,6 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from kerasguide._base import BaseKerasEstimator
+from kerasguide._scaling import linear_head, rescale_head
 
 __all__ = ["KerasClassifier", "KerasRegressor"]
 
@@ -249,31 +250,6 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         return tags
 
 
-def _linear_head(model):
-    """The model's last layer if it is a Dense layer without activation, else None."""
-    import keras
-
-    layer = model.layers[-1] if model.layers else None
-    if (
-        isinstance(layer, keras.layers.Dense)
-        and layer.use_bias
-        and (keras.activations.serialize(layer.activation) == "linear")
-    ):
-        return layer
-    return None
-
-
-def _rescale_head(model, scale: np.ndarray, shift: np.ndarray) -> None:
-    """Make the linear head output ``scale * y + shift`` instead of ``y``."""
-    layer = _linear_head(model)
-    if layer is None or (np.all(scale == 1.0) and np.all(shift == 0.0)):
-        return
-    kernel = np.asarray(layer.kernel) * scale
-    bias = np.asarray(layer.bias) * scale + shift
-    layer.kernel.assign(kernel.astype(layer.kernel.dtype))
-    layer.bias.assign(bias.astype(layer.bias.dtype))
-
-
 class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     """A neural-network regressor: a model of the zoo, trained by Keras, used like scikit-learn.
 
@@ -422,18 +398,18 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         if first:
             mean = np.zeros(y_enc.shape[1])
             scale = np.ones(y_enc.shape[1])
-            if self.normalize_y and _linear_head(model) is not None:
+            if self.normalize_y and linear_head(model) is not None:
                 mean = np.average(y_enc, axis=0, weights=sample_weight)
                 scale = np.sqrt(np.average((y_enc - mean) ** 2, axis=0, weights=sample_weight))
                 scale[~(scale > np.finfo(np.float32).tiny)] = 1.0
             self.y_mean_, self.y_scale_ = mean, scale
         else:
-            _rescale_head(model, 1.0 / self.y_scale_, -self.y_mean_ / self.y_scale_)
+            rescale_head(model, 1.0 / self.y_scale_, -self.y_mean_ / self.y_scale_)
         return ((y_enc - self.y_mean_) / self.y_scale_).astype(y_enc.dtype)
 
     def _to_output_units(self, model):
         # Fold the target scaling into the output layer, so that model_ predicts in y's units.
-        _rescale_head(model, self.y_scale_, self.y_mean_)
+        rescale_head(model, self.y_scale_, self.y_mean_)
 
     def partial_fit(self, X, y, sample_weight=None):
         """Train the model for one epoch on ``(X, y)``, building it on the first call."""
