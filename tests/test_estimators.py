@@ -500,14 +500,18 @@ def test_a_custom_model_callable(blobs):
                     activation="relu",
                     kernel_initializer=keras.initializers.GlorotUniform(seed),
                 ),
-                keras.layers.Dense(n_outputs, activation="softmax"),
+                keras.layers.Dense(
+                    n_outputs,
+                    activation="softmax",
+                    kernel_initializer=keras.initializers.GlorotUniform(seed + 1),
+                ),
             ]
         )
         model.compile(keras.optimizers.Adam(0.01), "sparse_categorical_crossentropy")
         return model
 
     clf = fit(
-        KerasClassifier(model=build, model_params={"width": 12}, epochs=20, random_state=0), X, y
+        KerasClassifier(model=build, model_params={"width": 12}, epochs=60, random_state=0), X, y
     )
     assert clf.model_.layers[0].units == 12
     assert clf.score(X, y) > 0.9
