@@ -17,6 +17,7 @@ mkdocstrings parses them. mkdocs.yml loads it with
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ class SphinxRoles(griffe.Extension):
             text = obj.docstring.value
             if obj.is_module:
                 text = _definition_lists(text)
-            obj.docstring.value = _ROLE.sub(lambda match: self._link(match, obj, pkg), text)
+            obj.docstring.value = _ROLE.sub(functools.partial(self._link, where=obj, pkg=pkg), text)
 
     def _walk(self, obj: griffe.Object):
         yield obj
@@ -66,16 +67,14 @@ class SphinxRoles(griffe.Extension):
             yield from self._walk(member)
 
     # ------------------------------------------------------------------ roles
-    def _link(self, match: re.Match, where: griffe.Object, pkg: griffe.Module) -> str:
+    def _link(self, match: re.Match, *, where: griffe.Object, pkg: griffe.Module) -> str:
         body = match["body"].strip()
         explicit = _EXPLICIT_TITLE.match(body)
         target = (explicit["target"] if explicit else body).strip()
         short = target.startswith("~")
         target = target.lstrip("~.")
-        if explicit:
-            title = explicit["title"]
-        else:
-            title = target.rsplit(".", 1)[-1] if short else target
+        shown = target.rsplit(".", 1)[-1] if short else target
+        title = explicit["title"] if explicit else shown
         path = self._resolve(target, where, pkg)
         return f"[`{title}`][{path}]" if path else f"`{title}`"
 
