@@ -12,13 +12,13 @@ import os
 # Before anything imports TensorFlow, so that its C++ start-up logging stays quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 __all__ = ["build_parser", "main"]
 
@@ -57,27 +57,27 @@ def _number(kind: type, text: str, test, allowed: str):
     return value
 
 
-def positive_int(text: str) -> int:
+def _positive_int(text: str) -> int:
     return _number(int, text, lambda v: v >= 1, "an integer >= 1")
 
 
-def non_negative_int(text: str) -> int:
+def _non_negative_int(text: str) -> int:
     return _number(int, text, lambda v: v >= 0, "an integer >= 0")
 
 
-def positive_float(text: str) -> float:
+def _positive_float(text: str) -> float:
     return _number(float, text, lambda v: 0 < v < float("inf"), "a number > 0")
 
 
-def fraction(text: str) -> float:
+def _fraction(text: str) -> float:
     return _number(float, text, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
-def non_negative_float(text: str) -> float:
+def _non_negative_float(text: str) -> float:
     return _number(float, text, lambda v: 0 <= v < float("inf"), "a number >= 0")
 
 
-def hidden_layers(text: str) -> tuple[int, ...]:
+def _hidden_layers(text: str) -> tuple[int, ...]:
     """``"128,64"`` -> ``(128, 64)``."""
     parts = [part.strip() for part in text.split(",")]
     if not all(part.isdigit() and int(part) >= 1 for part in parts):
@@ -87,7 +87,7 @@ def hidden_layers(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
-def mnist_file(text: str) -> Path:
+def _mnist_file(text: str) -> Path:
     path = Path(text).expanduser()
     file = path / "mnist.npz" if path.is_dir() else path
     if not file.is_file():
@@ -95,7 +95,7 @@ def mnist_file(text: str) -> Path:
     return file
 
 
-def keras_file(text: str) -> Path:
+def _keras_file(text: str) -> Path:
     path = Path(text).expanduser()
     if path.suffix != ".keras":
         raise argparse.ArgumentTypeError(f"must end in .keras. Received: {text!r}")
@@ -130,21 +130,21 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(DATASETS),
         help="default: houses for regression, xor for binary, digits otherwise",
     )
-    train.add_argument("--hidden-layers", type=hidden_layers, metavar="UNITS", help="e.g. 128,64")
+    train.add_argument("--hidden-layers", type=_hidden_layers, metavar="UNITS", help="e.g. 128,64")
     train.add_argument("--activation", help="hidden activation, e.g. relu, tanh, linear")
-    train.add_argument("--dropout", type=fraction, help="fraction of hidden units dropped")
-    train.add_argument("--l2", type=non_negative_float, help="L2 penalty factor")
+    train.add_argument("--dropout", type=_fraction, help="fraction of hidden units dropped")
+    train.add_argument("--l2", type=_non_negative_float, help="L2 penalty factor")
     train.add_argument("--optimizer", default="sgd", help="a Keras optimizer (default: sgd)")
     train.add_argument(
-        "--learning-rate", type=positive_float, default=0.05, help="default: 0.05, the talk's"
+        "--learning-rate", type=_positive_float, default=0.05, help="default: 0.05, the talk's"
     )
-    train.add_argument("--epochs", type=positive_int, help="default depends on the dataset")
-    train.add_argument("--batch-size", type=positive_int, help="default depends on the dataset")
+    train.add_argument("--epochs", type=_positive_int, help="default depends on the dataset")
+    train.add_argument("--batch-size", type=_positive_int, help="default depends on the dataset")
     train.add_argument(
-        "--seed", type=non_negative_int, default=0, help="weights, dropout, shuffling, split"
+        "--seed", type=_non_negative_int, default=0, help="weights, dropout, shuffling, split"
     )
-    train.add_argument("--save", type=keras_file, metavar="PATH", help="save the model (.keras)")
-    train.add_argument("--mnist", type=mnist_file, metavar="PATH", help="a local mnist.npz")
+    train.add_argument("--save", type=_keras_file, metavar="PATH", help="save the model (.keras)")
+    train.add_argument("--mnist", type=_mnist_file, metavar="PATH", help="a local mnist.npz")
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -161,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument(
         "--out", type=Path, default=Path("reproduce-out"), help="default: ./reproduce-out"
     )
-    reproduce.add_argument("--seed", type=non_negative_int, default=0, help="default: 0")
-    reproduce.add_argument("--mnist", type=mnist_file, metavar="PATH", help="a local mnist.npz")
+    reproduce.add_argument("--seed", type=_non_negative_int, default=0, help="default: 0")
+    reproduce.add_argument("--mnist", type=_mnist_file, metavar="PATH", help="a local mnist.npz")
     return parser
 
 
@@ -181,8 +181,16 @@ def _import_keras():
     return keras
 
 
-def _table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], markdown: bool = False) -> str:
+    """Rows as aligned plain text, or as a Markdown table."""
     cells = [[str(c) for c in header], *([str(c) for c in row] for row in rows)]
+    if markdown:  # numbers right-aligned, text left
+        numeric = [
+            all(set(row[i]) <= set("0123456789.,-") for row in cells[1:])
+            for i in range(len(header))
+        ]
+        rule = ["---:" if is_number else "---" for is_number in numeric]
+        return "\n".join("| " + " | ".join(row) + " |" for row in [cells[0], rule, *cells[1:]])
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -194,7 +202,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from kerasguide.registry import get_model_card, list_models
 
     cards = [get_model_card(name) for name in list_models()]
-    print(_table([(c.name, c.task, c.description) for c in cards], ("name", "task", "description")))
+    print(_table(("name", "task", "description"), [(c.name, c.task, c.description) for c in cards]))
     return 0
 
 
@@ -221,10 +229,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
     default_epochs, default_batch = TRAIN_DEFAULTS[dataset]
     epochs, batch_size = args.epochs or default_epochs, args.batch_size or default_batch
 
+    split = _load_split(dataset, args)
     keras = _import_keras()
-    from kerasguide.experiments import build, load_split
+    from kerasguide.experiments import build
 
-    split = load_split(dataset, mnist=args.mnist, seed=args.seed)
     keras.utils.set_random_seed(args.seed)
     model = build(args.model, split, seed=args.seed, **params)
     print(
@@ -250,21 +258,38 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- reproduce
-def _load_reproduce_split(args: argparse.Namespace):
-    """The split to reproduce on, and a line saying which dataset and why."""
+def _load_split(dataset: str, args: argparse.Namespace, *, quick: bool = False):
+    """``experiments.load_split`` with the command line's words for a missing MNIST."""
     from kerasguide.datasets import MNIST_ENV
     from kerasguide.experiments import load_split
 
+    try:
+        return load_split(dataset, mnist=args.mnist, seed=args.seed, quick=quick)
+    except FileNotFoundError:
+        if dataset != "mnist" or args.mnist is not None or os.environ.get(MNIST_ENV):
+            raise
+        raise UserError(
+            f"MNIST not found locally (no --mnist, no {MNIST_ENV}, nothing in the Keras cache); "
+            "pass --mnist PATH to a copy of mnist.npz. kerasguide never downloads it here."
+        ) from None
+
+
+def _load_reproduce_split(args: argparse.Namespace):
+    """The split to reproduce on, and a line saying which dataset and why."""
+    from kerasguide.datasets import MNIST_ENV
+
     def load(dataset: str):
-        return load_split(dataset, mnist=args.mnist, seed=args.seed, quick=args.quick)
+        return _load_split(dataset, args, quick=args.quick)
 
     if args.dataset is not None:
         return load(args.dataset), f"as asked (--dataset {args.dataset})"
-    if args.mnist is not None or os.environ.get(MNIST_ENV):
-        return load("mnist"), "MNIST, as given"
+    if args.mnist is not None:
+        return load("mnist"), f"MNIST from --mnist {args.mnist}"
+    if os.environ.get(MNIST_ENV):
+        return load("mnist"), f"MNIST from ${MNIST_ENV}"
     try:
         return load("mnist"), "MNIST, found in the Keras cache"
-    except FileNotFoundError:
+    except UserError:
         return load("digits"), (
             f"MNIST was not found locally (no --mnist, no {MNIST_ENV}, nothing in the Keras "
             "cache), so the embedded digits stand in; pass --mnist PATH to use MNIST"
@@ -275,81 +300,51 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
-def _accuracy_rows(results: list, checked: bool) -> list[dict[str, Any]]:
-    by_name = {r.experiment.name: r for r in results}
-    rows = []
-    for index, result in enumerate(results, start=2):
-        exp = result.experiment
-        met = None
-        if checked and exp.at_least is not None:
-            met = result.test_accuracy >= exp.at_least
-        elif checked and exp.not_above is not None:
-            met = result.test_accuracy <= by_name[exp.not_above].test_accuracy
-        rows.append(
-            {
-                "step": index,
-                "name": exp.name,
-                "title": exp.title,
-                "model": exp.model,
-                "params": dict(exp.params),
-                "epochs": result.epochs,
-                "batch_size": exp.batch_size,
-                "talk_train_accuracy": exp.talk.train if exp.talk else None,
-                "talk_test_accuracy": exp.talk.test if exp.talk else None,
-                "train_accuracy": round(result.train_accuracy, 2),
-                "test_accuracy": round(result.test_accuracy, 2),
-                "goal": exp.goal,
-                "met": met,
-                "seconds": round(result.seconds, 1),
-                "lesson": exp.lesson,
-                "history": {k: [round(v, 5) for v in vs] for k, vs in result.history.items()},
-            }
-        )
-    return rows
+def _tables(report: dict[str, Any]) -> list[tuple[str, str, Sequence[str], list[tuple]]]:
+    """The report's two tables, as (heading, caption, header, rows)."""
+    houses, money = report["houses"], "{:,.2f}".format
+    met = {None: "-", True: "yes", False: "NO"}
+    return [
+        (
+            "1. Linear regression on houses: test RMSE in dollars",
+            f"{houses['n_train']} training and {houses['n_test']} test houses, synthetic, with "
+            f"Gaussian noise of {houses['noise']:,.0f} dollars on the prices; "
+            f"{houses['epochs']} epochs. The talk's house data is not published.",
+            ("implementation", "talk", "ours"),
+            [("NumPy from scratch", money(houses["talk_scratch_rmse"]),
+              money(houses["scratch_rmse"])),
+             ("Keras linear_regression", money(houses["talk_keras_rmse"]),
+              money(houses["keras_rmse"]))],
+        ),
+        (
+            "2-7. Classification: accuracy in %",
+            f"{report['source']}: {report['n_train']} training and {report['n_test']} test "
+            "images. The talk's figures are for MNIST.",
+            ("#", "experiment", "epochs", "talk train", "talk test", "our train", "our test",
+             "goal", "met"),
+            [(r["step"], r["title"], r["epochs"], _percent(r["talk_train_accuracy"]),
+              _percent(r["talk_test_accuracy"]), f"{r['train_accuracy']:.2f}",
+              f"{r['test_accuracy']:.2f}", r["goal"], met[r["met"]])
+             for r in report["experiments"]],
+        ),
+    ]  # fmt: skip
 
 
 def _markdown(report: dict[str, Any]) -> str:
-    houses, mode = report["houses"], " (quick mode)" if report["quick"] else ""
     lines = [
-        f"# The talk's results, reproduced{mode}",
+        "# The talk's results, reproduced" + (" (quick mode)" if report["quick"] else ""),
         "",
-        f"Produced by `{report['command']}` with kerasguide {report['kerasguide_version']} "
-        f"and Keras {report['keras_version']} in {report['wall_seconds']:.0f} s.",
-        "",
-        "## 1. Linear regression on houses (test RMSE, dollars)",
-        "",
-        "| Implementation | Talk | Ours |",
-        "|---|---:|---:|",
-        f"| NumPy from scratch | {houses['talk_scratch_rmse']:,.2f} | "
-        f"{houses['scratch_rmse']:,.2f} |",
-        f"| Keras (`linear_regression`) | {houses['talk_keras_rmse']:,.2f} | "
-        f"{houses['keras_rmse']:,.2f} |",
-        "",
-        f"Ours: {houses['n_train']} training and {houses['n_test']} test houses, synthetic "
-        f"(noise {houses['noise']:,.0f} dollars), {houses['epochs']} epochs. The talk's data "
-        "is not published, so only the order of magnitude compares.",
-        "",
-        f"## 2-7. Classification on {report['source']} (accuracy, %)",
-        "",
-        f"{report['n_train']} training and {report['n_test']} test images; "
-        f"{report['settings']}. The talk's figures are for MNIST.",
-        "",
-        "| # | Experiment | Epochs | Talk train | Talk test | Our train | Our test | Goal | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|",
+        f"Produced by `{report['command']}` (kerasguide {report['kerasguide_version']}, "
+        f"Keras {report['keras_version']}, {report['backend']} backend) in "
+        f"{report['wall_seconds']:.0f} s.",
     ]
-    for row in report["experiments"]:
-        met = {None: "–", True: "yes", False: "**no**"}[row["met"]]
-        lines.append(
-            f"| {row['step']} | {row['title']} | {row['epochs']} | "
-            f"{_percent(row['talk_train_accuracy'])} | {_percent(row['talk_test_accuracy'])} | "
-            f"{row['train_accuracy']:.2f} | {row['test_accuracy']:.2f} | {row['goal']} | {met} |"
-        )
-    lines += ["", *report["notes"], ""]
+    for heading, caption, header, rows in _tables(report):
+        lines += ["", f"## {heading}", "", caption, "", _table(header, rows, markdown=True)]
+    lines += ["", *(f"- {note}" for note in report["notes"])]
     if report["plots"]:
-        lines += ["## Figures", ""]
-        lines += [f"![{name}]({name})" for name in report["plots"]]
-        lines.append("")
-    return "\n".join(lines)
+        lines += ["", "## Figures"]
+        lines += [f"\n![{name.removesuffix('.png')}]({name})" for name in report["plots"]]
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
@@ -374,17 +369,9 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         print(f"test accuracy {result.test_accuracy:.2f} % ({result.seconds:.0f} s)", flush=True)
         results.append(result)
     checked = split.name == "mnist" and not args.quick
-    notes = [
-        "The talk's rows use its settings: plain SGD at a learning rate of 0.05, with a batch "
-        f"size of {ex.BATCH_SIZE} (ours: the talk gives none). The last row is ours.",
-        "The talk's regularisation table starts from an unregularised network at "
-        f"{ex.TALK_NO_REGULARIZATION.test} % test ({ex.TALK_NO_REGULARIZATION.train} % train).",
-    ]
-    if not checked:
-        notes.append("The goals are for full MNIST runs; this run is not checked against them.")
-    command = f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick
+    met = ex.check_goals(results) if checked else {}
     report: dict[str, Any] = {
-        "command": command,
+        "command": f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick,
         "kerasguide_version": kerasguide.__version__,
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
@@ -394,51 +381,23 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "n_train": len(split.y_train),
         "n_test": len(split.y_test),
-        "houses": {**houses, "noise": ex.HOUSES.noise},
-        "experiments": _accuracy_rows(results, checked),
-        "notes": notes,
+        "houses": houses,
+        "experiments": [
+            {"step": step, **r.to_dict(), "met": met.get(r.experiment.name)}
+            for step, r in enumerate(results, start=2)
+        ],
+        "notes": [*ex.NOTES, *([] if checked else [ex.UNCHECKED_NOTE])],
     }
     out.mkdir(parents=True, exist_ok=True)
     report["plots"] = _reproduce_plots(out, houses, results, args)
     report["wall_seconds"] = round(time.perf_counter() - start, 1)
     (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     (out / "results.md").write_text(_markdown(report))
-    _print_summary(report)
-    print(f"Wrote results.json, results.md and {len(report['plots'])} plots to {out}/.")
+    for heading, caption, header, rows in _tables(report):
+        print(f"\n{heading}. {caption}\n{_table(header, rows)}")
+    print(f"\nWall time {report['wall_seconds']:.0f} s. Wrote results.json, results.md and "
+          f"{len(report['plots'])} plots to {out}{os.sep}")  # fmt: skip
     return 0
-
-
-def _print_summary(report: dict[str, Any]) -> None:
-    houses = report["houses"]
-    print(f"\nLinear regression on houses, test RMSE in dollars ({houses['n_test']} houses):")
-    print(
-        _table(
-            [
-                ("NumPy from scratch", f"{houses['talk_scratch_rmse']:,.2f}",
-                 f"{houses['scratch_rmse']:,.2f}"),
-                ("Keras", f"{houses['talk_keras_rmse']:,.2f}", f"{houses['keras_rmse']:,.2f}"),
-            ],
-            ("implementation", "talk", "ours"),
-        )
-    )  # fmt: skip
-    print(f"\nClassification on {report['source']}, accuracy in % (the talk's are MNIST):")
-    header = ("#", "experiment", "epochs", "talk train", "talk test", "our train", "our test")
-    rows = [
-        (
-            r["step"],
-            r["title"],
-            r["epochs"],
-            _percent(r["talk_train_accuracy"]),
-            _percent(r["talk_test_accuracy"]),
-            f"{r['train_accuracy']:.2f}",
-            f"{r['test_accuracy']:.2f}",
-            r["goal"],
-            {None: "-", True: "yes", False: "NO"}[r["met"]],
-        )
-        for r in report["experiments"]
-    ]
-    print(_table(rows, (*header, "goal", "met")))
-    print(f"Wall time: {report['wall_seconds']:.0f} s.")
 
 
 def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
@@ -455,14 +414,12 @@ def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
     plots.plot_learning_curves(
         {r.experiment.title: r.history for r in results},
         out / names[0],
-        metrics=("loss", "val_accuracy"),
+        metrics=("loss", "test_accuracy"),
         title="Training loss and test accuracy per epoch",
     )
+    curves = {"NumPy from scratch": "scratch", "Keras": "keras"}
     plots.plot_learning_curves(
-        {
-            "NumPy from scratch": {"loss": houses["history"]["scratch"]},
-            "Keras": {"loss": houses["history"]["keras"]},
-        },
+        {label: {"loss": houses["history"][key]} for label, key in curves.items()},
         out / names[1],
         title="Houses: training mean squared error (standardised prices)",
     )
@@ -473,11 +430,11 @@ def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
             spec.title: ex.fit_boundary_model(spec, split, epochs=epochs, seed=args.seed)
             for spec in ex.BOUNDARY_MODELS
         }
-        name = f"decision_boundaries_{dataset}.png"
+        names.append(f"decision_boundaries_{dataset}.png")
+        title = f"{dataset}: decision boundaries over the test points"
         plots.plot_decision_boundaries(
-            fitted, split.X_test, split.y_test, out / name, title=f"{dataset}: test points"
+            fitted, split.X_test, split.y_test, out / names[-1], title=title
         )
-        names.append(name)
     return names
 
 

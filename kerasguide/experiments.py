@@ -19,26 +19,12 @@ import numpy as np
 
 from kerasguide.registry import get_model_card
 
-__all__ = [
-    "BATCH_SIZE",
-    "BOUNDARY_DATASETS",
-    "BOUNDARY_MODELS",
-    "DATASETS",
-    "EXPERIMENTS",
-    "HOUSES",
-    "SCHEDULES",
-    "BoundaryModel",
-    "Experiment",
-    "ExperimentResult",
-    "HousesExperiment",
-    "Schedule",
-    "Split",
-    "TalkFigure",
-    "build",
-    "load_split",
-    "run_experiment",
-    "run_houses",
-]
+# fmt: off
+__all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "DATASETS", "EXPERIMENTS",
+           "HOUSES", "NOTES", "SCHEDULES", "BoundaryModel", "Experiment", "ExperimentResult",
+           "HousesExperiment", "Schedule", "Split", "TalkFigure", "build", "check_goals",
+           "fit_boundary_model", "load_split", "run_experiment", "run_houses"]
+# fmt: on
 
 
 def _frozen(**kwargs: Any) -> MappingProxyType:
@@ -93,74 +79,62 @@ class Experiment:
         return ""
 
 
+# fmt: off
 EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
-        name="softmax",
-        title="Softmax regression",
-        model="softmax_regression",
-        params=TALK_SGD,
-        epochs=40,
-        talk=TalkFigure(test=92.5, train=93.0, table="hidden layers: 0"),
-        at_least=92.5,
+        "softmax", "Softmax regression", "softmax_regression", TALK_SGD, epochs=120,
+        talk=TalkFigure(test=92.5, train=93.0, table="hidden layers: 0"), at_least=92.5,
         lesson="A linear model: ten weighted sums of the pixels and a softmax.",
     ),
     Experiment(
-        name="linear_hidden",
-        title="Hidden layer (128), no activation",
-        model="mlp",
-        params=_frozen(hidden_layers=(128,), activation="linear", **TALK_SGD),
-        epochs=40,
+        "linear_hidden", "Hidden layer (128), no activation", "mlp",
+        _frozen(hidden_layers=(128,), activation="linear", **TALK_SGD), epochs=120,
         talk=TalkFigure(test=88.8, train=89.2, table="hidden layers: 1, linear"),
         not_above="softmax",
         lesson="Stacking linear maps is still linear: depth alone buys nothing.",
     ),
     Experiment(
-        name="relu_hidden",
-        title="Hidden layer (128), ReLU",
-        model="mlp",
-        params=_frozen(hidden_layers=(128,), activation="relu", **TALK_SGD),
-        epochs=30,
-        talk=TalkFigure(test=95.2, train=97.9, table="hidden layers: 1, ReLU"),
-        at_least=95.2,
+        "relu_hidden", "Hidden layer (128), ReLU", "mlp",
+        _frozen(hidden_layers=(128,), activation="relu", **TALK_SGD), epochs=20,
+        talk=TalkFigure(test=95.2, train=97.9, table="hidden layers: 1, ReLU"), at_least=95.2,
         lesson="A non-linearity between the layers lets the network bend its boundaries.",
     ),
     Experiment(
-        name="l2",
-        title="Hidden ReLU layer + L2",
-        model="mlp",
-        params=_frozen(hidden_layers=(128,), activation="relu", l2=1e-4, **TALK_SGD),
-        epochs=30,
-        talk=TalkFigure(test=95.1, train=95.1, table="regularization: L2"),
-        at_least=95.1,
+        "l2", "Hidden ReLU layer + L2", "mlp",
+        _frozen(hidden_layers=(128,), activation="relu", l2=1e-4, **TALK_SGD), epochs=20,
+        talk=TalkFigure(test=95.1, train=95.1, table="regularization: L2"), at_least=95.1,
         lesson="A penalty on the squared weights keeps them small.",
     ),
     Experiment(
-        name="dropout",
-        title="Hidden ReLU layer + dropout 0.5",
-        model="mlp",
-        params=_frozen(hidden_layers=(128,), activation="relu", dropout=0.5, **TALK_SGD),
-        epochs=60,
-        talk=TalkFigure(test=93.1, train=93.3, table="regularization: dropout"),
-        at_least=93.1,
-        lesson="Dropping half the hidden units at each step; twice the epochs, as in the talk.",
+        "dropout", "Hidden ReLU layer + dropout 0.5", "mlp",
+        _frozen(hidden_layers=(128,), activation="relu", dropout=0.5, **TALK_SGD), epochs=40,
+        talk=TalkFigure(test=93.1, train=93.3, table="regularization: dropout"), at_least=93.1,
+        lesson="Half the hidden units dropped at each step; twice the epochs, as in the talk.",
     ),
     Experiment(
-        name="modern",
-        title="Modern: Adam, (512, 256) ReLU, dropout 0.2",
-        model="mlp",
-        params=_frozen(
-            hidden_layers=(512, 256), activation="relu", dropout=0.2, optimizer="adam",
-            learning_rate=1e-3,
-        ),
-        epochs=15,
-        batch_size=128,
-        at_least=98.0,
-        lesson="The talk's closing advice (Adam, more units, dropout), applied; ours, not the talk's.",
+        "modern", "Modern: Adam, (512, 256) ReLU, dropout 0.2", "mlp",
+        _frozen(hidden_layers=(512, 256), activation="relu", dropout=0.2, optimizer="adam",
+                learning_rate=1e-3),
+        epochs=15, at_least=98.0,
+        lesson="The talk's closing advice (Adam, more units, dropout) applied: our row.",
     ),
-)  # fmt: skip
+)
+# fmt: on
 
 #: The test accuracy of the talk's unregularised network in its regularisation table.
 TALK_NO_REGULARIZATION = TalkFigure(test=92.9, train=95.5, table="regularization: none")
+
+#: What a reader of the results table needs to know.
+NOTES = (
+    "The talk's rows use its settings: plain SGD at a learning rate of 0.05; the batch size "
+    f"({BATCH_SIZE}) and the epochs are ours, the talk gives neither. The last row is ours.",
+    "Softmax regression and the linear hidden layer train longest: both are linear models, and "
+    "plain SGD needs that long to bring them to the same plateau. Stopped earlier, the deeper "
+    "one is ahead only because it converges faster, not because it can fit more.",
+    f"The talk's regularisation table starts from an unregularised network at "
+    f"{TALK_NO_REGULARIZATION.test} % test ({TALK_NO_REGULARIZATION.train} % train).",
+)
+UNCHECKED_NOTE = "The goals are for full MNIST runs; this run is not checked against them."
 
 
 @dataclass(frozen=True)
@@ -180,7 +154,7 @@ class Schedule:
 #: Digits has 1347 training images (14 batches an epoch), MNIST 60000 (600): more epochs there.
 SCHEDULES = _frozen(
     mnist=Schedule(epochs_scale=1.0, quick_epochs_scale=0.1, quick_train=5000, quick_test=2000),
-    digits=Schedule(epochs_scale=4.0, quick_epochs_scale=0.15),
+    digits=Schedule(epochs_scale=4.0, quick_epochs_scale=0.1),
 )
 
 
@@ -198,7 +172,7 @@ class HousesExperiment:
     test_size: float = 0.2
     epochs: int = 100
     quick_epochs: int = 20
-    scratch_learning_rate: float = 0.01
+    scratch_learning_rate: float = 0.01  # one sample per step: the talk's 0.05 overshoots
     scratch_batch_size: int = 1
     keras_batch_size: int = 32
     learning_rate: float = 0.05
@@ -222,14 +196,16 @@ class BoundaryModel:
 BOUNDARY_MODELS: tuple[BoundaryModel, ...] = (
     BoundaryModel("linear", "Linear (logistic regression)", "logistic_regression"),
     *(
-        BoundaryModel(f"relu_{n}", f"{n} hidden ReLU units", "mlp", _frozen(hidden_layers=(n,)))
+        BoundaryModel(
+            f"relu_{n}", f"{n} hidden ReLU units", "mlp", _frozen(hidden_layers=(n,), l2=0.0)
+        )
         for n in (2, 3, 5)
     ),
 )
 BOUNDARY_DATASETS = ("xor", "circles")
 #: How the boundary models train (as KerasClassifier parameters); quick runs use fewer epochs.
 BOUNDARY_TRAINING = _frozen(
-    optimizer="adam", learning_rate=0.05, l2=0.0, batch_size=64, n_iter_no_change=50
+    optimizer="adam", learning_rate=0.02, batch_size=32, n_iter_no_change=50
 )
 BOUNDARY_EPOCHS, BOUNDARY_QUICK_EPOCHS, BOUNDARY_SAMPLES = 300, 100, 400
 
@@ -271,6 +247,7 @@ def load_split(
     stratified for classes. ``quick`` trims MNIST to the subsets of :data:`SCHEDULES`.
     """
     from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
 
     from kerasguide import datasets
 
@@ -292,27 +269,19 @@ def load_split(
         X_train, X_test, y_train, y_test = train_test_split(
             X, y, test_size=HOUSES.test_size, random_state=seed
         )
-        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-        y_mean, y_std = float(y_train.mean()), float(y_train.std())
-        return Split(
-            dataset,
-            task,
-            ((X_train - mean) / std).astype(np.float32),
-            ((y_train - y_mean) / y_std).astype(np.float32),
-            ((X_test - mean) / std).astype(np.float32),
-            ((y_test - y_mean) / y_std).astype(np.float32),
-            f"synthetic houses (noise {HOUSES.noise:g} dollars), standardised",
-            1,
-            y_mean,
-            y_std,
-        )
+        x_scaler, y_mean, y_std = StandardScaler().fit(X_train), y_train.mean(), y_train.std()
+        arrays = (x_scaler.transform(X_train), (y_train - y_mean) / y_std)
+        arrays += (x_scaler.transform(X_test), (y_test - y_mean) / y_std)
+        source = f"Synthetic houses (noise {HOUSES.noise:g} dollars), standardised"
+        arrays = (a.astype(np.float32) for a in arrays)
+        return Split(dataset, task, *arrays, source, 1, float(y_mean), float(y_std))
     if dataset == "digits":
         X, y = datasets.load_digits(return_X_y=True)
-        source = "the digits embedded in scikit-learn (1797 8x8 images)"
+        source = "Digits embedded in scikit-learn (1797 8x8 images)"
     else:
         make = datasets.make_xor if dataset == "xor" else datasets.make_circles
         X, y = make(n_samples, random_state=seed, return_X_y=True)
-        source = f"synthetic {dataset} ({n_samples} points)"
+        source = f"Synthetic {dataset} ({n_samples} points)"
     X_train, X_test, y_train, y_test = train_test_split(
         X.astype(np.float32), y, test_size=0.25, random_state=seed, stratify=y
     )
@@ -357,6 +326,39 @@ class ExperimentResult:
     seconds: float
     history: dict[str, list[float]]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The result and its experiment's settings, ready for JSON."""
+        exp, talk = self.experiment, self.experiment.talk
+        return {
+            "name": exp.name,
+            "title": exp.title,
+            "model": exp.model,
+            "params": dict(exp.params),
+            "epochs": self.epochs,
+            "batch_size": exp.batch_size,
+            "talk_train_accuracy": talk.train if talk else None,
+            "talk_test_accuracy": talk.test if talk else None,
+            "train_accuracy": round(self.train_accuracy, 2),
+            "test_accuracy": round(self.test_accuracy, 2),
+            "goal": exp.goal,
+            "seconds": round(self.seconds, 1),
+            "lesson": exp.lesson,
+            "history": {k: [round(v, 5) for v in vs] for k, vs in self.history.items()},
+        }
+
+
+def check_goals(results: list[ExperimentResult]) -> dict[str, bool]:
+    """Whether each result with a goal (``at_least``, ``not_above``) reached it."""
+    accuracy = {r.experiment.name: r.test_accuracy for r in results}
+    met = {}
+    for result in results:
+        exp = result.experiment
+        if exp.at_least is not None:
+            met[exp.name] = result.test_accuracy >= exp.at_least
+        elif exp.not_above is not None and exp.not_above in accuracy:
+            met[exp.name] = result.test_accuracy <= accuracy[exp.not_above]
+    return met
+
 
 def run_experiment(
     experiment: Experiment, split: Split, *, epochs: int, seed: int = 0, verbose: int = 0
@@ -383,7 +385,8 @@ def run_experiment(
         100.0 * float(train[1]),
         100.0 * float(test[1]),
         time.perf_counter() - start,
-        {name: [float(v) for v in values] for name, values in history.items()},
+        # Keras's validation data here is the test set: say so in the curves' names.
+        {name.replace("val_", "test_"): [float(v) for v in vs] for name, vs in history.items()},
     )
 
 
@@ -413,15 +416,12 @@ def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
     start = time.perf_counter()
     model = build("linear_regression", split, seed=seed, learning_rate=spec.learning_rate)
     history = model.fit(
-        split.X_train,
-        split.y_train,
-        epochs=epochs,
-        batch_size=spec.keras_batch_size,
-        verbose=0,
+        split.X_train, split.y_train, epochs=epochs, batch_size=spec.keras_batch_size, verbose=0
     ).history
     predicted = model.predict(split.X_test, verbose=0).ravel().astype(np.float64)
     keras_rmse = split.target_std * float(np.sqrt(np.mean((predicted - split.y_test) ** 2)))
     return {
+        "noise": spec.noise,
         "n_train": len(split.y_train),
         "n_test": len(split.y_test),
         "epochs": epochs,
@@ -443,10 +443,8 @@ def fit_boundary_model(spec: BoundaryModel, split: Split, *, epochs: int, seed: 
 
     from kerasguide import KerasClassifier
 
-    settings = dict(BOUNDARY_TRAINING)
-    if "hidden_layers" not in spec.params:  # the linear model takes no hidden-layer knobs
-        settings.pop("l2")
-    clf = KerasClassifier(spec.model, epochs=epochs, random_state=seed, **settings, **spec.params)
+    settings = {**BOUNDARY_TRAINING, **spec.params}
+    clf = KerasClassifier(spec.model, epochs=epochs, random_state=seed, **settings)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return clf.fit(split.X_train, split.y_train)

@@ -27,6 +27,8 @@ _METRIC_TITLES = {
     "accuracy": "training accuracy",
     "val_loss": "validation loss",
     "val_accuracy": "validation accuracy",
+    "test_loss": "test loss",
+    "test_accuracy": "test accuracy",
 }
 
 
@@ -54,11 +56,9 @@ def _figure(nrows: int, ncols: int, *, width: float, height: float):
 
 
 def _save(fig, path: str | os.PathLike | None) -> None:
+    # Our figures carry an Agg canvas; a caller's figure (from ``ax=``) keeps its own, and
+    # savefig renders files through Agg whatever the canvas.
     if path is not None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        if not isinstance(fig.canvas, FigureCanvasAgg):
-            FigureCanvasAgg(fig)
         fig.savefig(os.fspath(path), dpi=100)
 
 

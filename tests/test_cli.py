@@ -1,0 +1,223 @@
+"""The ``kerasguide`` command: models, train, reproduce --quick, and one-line user errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kerasguide import cli, experiments
+from kerasguide.registry import list_models
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=120, env=ENV
+    )
+
+
+def test_models_lists_the_registry(capsys):
+    assert cli.main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["name", "task", "description"]
+    for name in list_models():
+        assert any(line.startswith(name + " ") for line in out.splitlines())
+
+
+def test_python_m_kerasguide_models():
+    result = _run("-m", "kerasguide", "models")
+    assert result.returncode == 0, result.stderr
+    assert "softmax_regression" in result.stdout
+    assert "multiclass" in result.stdout
+    assert result.stderr == ""
+
+
+def test_models_does_not_import_keras():
+    code = (
+        "import sys; from kerasguide.cli import main; main(['models']); print(sorted(sys.modules))"
+    )
+    result = _run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "'keras'" not in result.stdout
+    assert "'tensorflow'" not in result.stdout
+
+
+def test_help_and_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("kerasguide ")
+    assert cli.main(["train", "--help"]) == 0
+    assert "--hidden-layers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], "required: COMMAND"),
+        (["fit"], "invalid choice: 'fit'"),
+        (["train", "resnet"], "Unknown model name 'resnet'"),
+        (["train", "mpl"], "Did you mean 'mlp'?"),
+        (["train", "mlp", "--dataset", "cifar"], "invalid choice: 'cifar'"),
+        (["train", "mlp", "--epochs", "-3"], "--epochs: must be an integer >= 1"),
+        (["train", "mlp", "--epochs", "0"], "--epochs: must be an integer >= 1"),
+        (["train", "mlp", "--batch-size", "ten"], "--batch-size: must be an integer >= 1"),
+        (["train", "mlp", "--dropout", "1.0"], "--dropout: must be a number in [0, 1)"),
+        (["train", "mlp", "--dropout", "-0.1"], "--dropout: must be a number in [0, 1)"),
+        (["train", "mlp", "--l2", "-1"], "--l2: must be a number >= 0"),
+        (["train", "mlp", "--learning-rate", "nan"], "--learning-rate: must be a number > 0"),
+        (["train", "mlp", "--hidden-layers", "128,abc"], "--hidden-layers: must be positive"),
+        (["train", "mlp", "--hidden-layers", "0"], "--hidden-layers: must be positive"),
+        (["train", "mlp", "--seed", "-1"], "--seed: must be an integer >= 0"),
+        (["train", "mlp", "--mnist", "/no/such/mnist.npz"], "no such file"),
+        (["train", "mlp", "--save", "model.h5"], "--save: must end in .keras"),
+        (["train", "mlp", "--save", "/no/such/dir/m.keras"], "no such directory"),
+        (["train", "softmax_regression", "--hidden-layers", "64"], "takes no --hidden-layers"),
+        (["reproduce", "--dataset", "houses"], "invalid choice: 'houses'"),
+        (["reproduce", "--mnist", "/no/such/mnist.npz"], "no such file"),
+    ],
+)
+def test_user_errors_are_one_line_and_status_2(capsys, argv, expected):
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("kerasguide: error: ")
+    assert expected in lines[0]
+    assert captured.out == ""
+
+
+def test_library_errors_after_loading_are_one_line(capsys):
+    # Raised by the library once Keras is loaded: the model does not fit the dataset.
+    assert cli.main(["train", "linear_regression", "--dataset", "digits"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "datasets it fits: houses" in lines[0]
+    assert cli.main(["train", "mlp", "--optimizer", "sgdd", "--epochs", "1"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "`optimizer` must be a Keras optimizer" in lines[0]
+
+
+def test_user_error_in_a_subprocess_has_no_traceback(tmp_path):
+    result = _run("-m", "kerasguide", "train", "mlp", "--dropout", "1.5")
+    assert result.returncode == 2
+    assert result.stderr.startswith("kerasguide: error: argument --dropout")
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_train_classifier_and_save(capsys, tmp_path):
+    import keras
+
+    path = tmp_path / "digits.keras"
+    argv = ["train", "mlp", "--dataset", "digits", "--hidden-layers", "32,16", "--dropout", "0.1"]
+    assert cli.main([*argv, "--epochs", "2", "--save", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Training mlp on digits" in out
+    assert "Test accuracy:" in out
+    assert "Epoch 2/2" in out  # Keras's progress output
+    model = keras.saving.load_model(path)
+    assert [layer.name for layer in model.layers][:2] == ["hidden_1", "dropout_1"]
+
+
+def test_train_regression_reports_dollars(capsys):
+    assert cli.main(["train", "linear_regression", "--epochs", "20"]) == 0  # houses by default
+    out = capsys.readouterr().out
+    assert "on houses" in out
+    assert "Test RMSE:" in out
+    assert "R²:" in out
+    rmse = float(out.split("Test RMSE: ")[1].split(" dollars")[0].replace(",", ""))
+    assert rmse < 2 * experiments.HOUSES.noise
+
+
+def test_train_binary_defaults_to_xor(capsys):
+    assert cli.main(["train", "logistic_regression", "--epochs", "2"]) == 0
+    assert "on xor" in capsys.readouterr().out
+
+
+def _namespace(**kwargs) -> argparse.Namespace:
+    return argparse.Namespace(
+        **{"dataset": None, "mnist": None, "seed": 0, "quick": True, **kwargs}
+    )
+
+
+def test_reproduce_falls_back_to_digits_and_says_so(monkeypatch, tmp_path):
+    monkeypatch.delenv("KERASGUIDE_MNIST", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
+    split, why = cli._load_reproduce_split(_namespace())
+    assert split.name == "digits"
+    assert "MNIST was not found locally" in why
+    assert "--mnist PATH" in why
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["train", "mlp", "--dataset", "mnist"], ["reproduce", "--quick", "--dataset", "mnist"]],
+)
+def test_missing_mnist_is_one_line_and_nothing_downloads(monkeypatch, tmp_path, capsys, argv):
+    monkeypatch.delenv("KERASGUIDE_MNIST", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "MNIST not found locally" in lines[0]
+    assert "--mnist PATH" in lines[0]
+
+
+def test_reproduce_uses_a_given_mnist(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mnist.npz"
+    arrays = {"x_train": (40, 28, 28), "y_train": (40,), "x_test": (10, 28, 28), "y_test": (10,)}
+    np.savez(path, **{k: rng.integers(0, 10, shape, dtype=np.uint8) for k, shape in arrays.items()})
+    split, _ = cli._load_reproduce_split(_namespace(mnist=path))
+    assert split.name == "mnist"
+    assert split.X_test.shape == (10, 784)
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reproduce")
+    status = cli.main(["reproduce", "--quick", "--dataset", "digits", "--out", str(out)])
+    return status, out
+
+
+def test_reproduce_quick_writes_results_and_plots(quick_run, capsys):
+    status, out = quick_run
+    assert status == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"results.json", "results.md", "learning_curves.png"} <= names
+    assert {"decision_boundaries_xor.png", "decision_boundaries_circles.png"} <= names
+    report = json.loads((out / "results.json").read_text())
+    assert report["dataset"] == "digits"
+    assert report["quick"] is True
+    assert [row["name"] for row in report["experiments"]] == [
+        e.name for e in experiments.EXPERIMENTS
+    ]
+    assert all(row["met"] is None for row in report["experiments"])  # goals are for MNIST
+    assert set(report["plots"]) <= names
+    assert report["houses"]["talk_scratch_rmse"] == 6052.79
+
+
+def test_reproduce_quick_markdown_has_both_tables(quick_run):
+    _, out = quick_run
+    markdown = (out / "results.md").read_text()
+    rules = [line for line in markdown.splitlines() if re.fullmatch(r"\|( ---:? \|)+", line)]
+    assert len(rules) == 2  # two Markdown tables
+    assert "| NumPy from scratch | 6,052.79 |" in markdown
+    assert "| 2 | Softmax regression |" in markdown
+    assert "![learning_curves](learning_curves.png)" in markdown
+
+
+def test_reproduce_out_must_be_a_directory(tmp_path, capsys):
+    file = tmp_path / "file"
+    file.write_text("")
+    assert cli.main(["reproduce", "--quick", "--out", str(file)]) == 2
+    assert "is not a directory" in capsys.readouterr().err
