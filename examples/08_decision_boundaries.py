@@ -16,16 +16,16 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from kerasguide import experiments, plots
+from kerasguide import experiments, plots, runner
 
 
 def main(quick: bool, out: Path) -> None:
     epochs = experiments.BOUNDARY_QUICK_EPOCHS if quick else experiments.BOUNDARY_EPOCHS
     for dataset in experiments.BOUNDARY_DATASETS:
-        split = experiments.load_split(dataset, n_samples=experiments.BOUNDARY_SAMPLES)
+        split = runner.load_split(dataset, n_samples=experiments.BOUNDARY_SAMPLES)
         fitted = {}
         for spec in experiments.BOUNDARY_MODELS:
-            clf = experiments.fit_boundary_model(spec, split, epochs=epochs)
+            clf = runner.fit_boundary_model(spec, split, epochs=epochs)
             fitted[spec.title] = clf
             print(
                 f"{dataset:>8}, {spec.title:<28}: test accuracy "

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kerasguide._report import markdown, table, tables
+
 __all__ = ["build_parser", "main"]
 
 PROG = "kerasguide"
@@ -181,28 +183,12 @@ def _import_keras():
     return keras
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], markdown: bool = False) -> str:
-    """Rows as aligned plain text, or as a Markdown table."""
-    cells = [[str(c) for c in header], *([str(c) for c in row] for row in rows)]
-    if markdown:  # numbers right-aligned, text left
-        numeric = [
-            all(set(row[i]) <= set("0123456789.,-") for row in cells[1:])
-            for i in range(len(header))
-        ]
-        rule = ["---:" if is_number else "---" for is_number in numeric]
-        return "\n".join("| " + " | ".join(row) + " |" for row in [cells[0], rule, *cells[1:]])
-    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in lines)
-
-
 # --------------------------------------------------------------------------- models
 def _cmd_models(args: argparse.Namespace) -> int:
     from kerasguide.registry import get_model_card, list_models
 
     cards = [get_model_card(name) for name in list_models()]
-    print(_table(("name", "task", "description"), [(c.name, c.task, c.description) for c in cards]))
+    print(table(("name", "task", "description"), [(c.name, c.task, c.description) for c in cards]))
     return 0
 
 
@@ -231,7 +217,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     split = _load_split(dataset, args)
     keras = _import_keras()
-    from kerasguide.experiments import build
+    from kerasguide.runner import build
 
     keras.utils.set_random_seed(args.seed)
     model = build(args.model, split, seed=args.seed, **params)
@@ -259,9 +245,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- reproduce
 def _load_split(dataset: str, args: argparse.Namespace, *, quick: bool = False):
-    """``experiments.load_split`` with the command line's words for a missing MNIST."""
+    """``runner.load_split`` with the command line's words for a missing MNIST."""
     from kerasguide.datasets import MNIST_ENV
-    from kerasguide.experiments import load_split
+    from kerasguide.runner import load_split
 
     try:
         return load_split(dataset, mnist=args.mnist, seed=args.seed, quick=quick)
@@ -296,59 +282,9 @@ def _load_reproduce_split(args: argparse.Namespace):
         )
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def _tables(report: dict[str, Any]) -> list[tuple[str, str, Sequence[str], list[tuple]]]:
-    """The report's two tables, as (heading, caption, header, rows)."""
-    houses, money = report["houses"], "{:,.2f}".format
-    met = {None: "-", True: "yes", False: "NO"}
-    return [
-        (
-            "1. Linear regression on houses: test RMSE in dollars",
-            f"{houses['n_train']} training and {houses['n_test']} test houses, synthetic, with "
-            f"Gaussian noise of {houses['noise']:,.0f} dollars on the prices; "
-            f"{houses['epochs']} epochs. The talk's house data is not published.",
-            ("implementation", "talk", "ours"),
-            [("NumPy from scratch", money(houses["talk_scratch_rmse"]),
-              money(houses["scratch_rmse"])),
-             ("Keras linear_regression", money(houses["talk_keras_rmse"]),
-              money(houses["keras_rmse"]))],
-        ),
-        (
-            "2-7. Classification: accuracy in %",
-            f"{report['source']}: {report['n_train']} training and {report['n_test']} test "
-            "images. The talk's figures are for MNIST.",
-            ("#", "experiment", "epochs", "talk train", "talk test", "our train", "our test",
-             "goal", "met"),
-            [(r["step"], r["title"], r["epochs"], _percent(r["talk_train_accuracy"]),
-              _percent(r["talk_test_accuracy"]), f"{r['train_accuracy']:.2f}",
-              f"{r['test_accuracy']:.2f}", r["goal"], met[r["met"]])
-             for r in report["experiments"]],
-        ),
-    ]  # fmt: skip
-
-
-def _markdown(report: dict[str, Any]) -> str:
-    lines = [
-        "# The talk's results, reproduced" + (" (quick mode)" if report["quick"] else ""),
-        "",
-        f"Produced by `{report['command']}` (kerasguide {report['kerasguide_version']}, "
-        f"Keras {report['keras_version']}, {report['backend']} backend) in "
-        f"{report['wall_seconds']:.0f} s.",
-    ]
-    for heading, caption, header, rows in _tables(report):
-        lines += ["", f"## {heading}", "", caption, "", _table(header, rows, markdown=True)]
-    lines += ["", *(f"- {note}" for note in report["notes"])]
-    if report["plots"]:
-        lines += ["", "## Figures"]
-        lines += [f"\n![{name.removesuffix('.png')}]({name})" for name in report["plots"]]
-    return "\n".join(lines) + "\n"
-
-
 def _cmd_reproduce(args: argparse.Namespace) -> int:
     from kerasguide import experiments as ex
+    from kerasguide import runner
 
     out: Path = args.out
     if out.exists() and not out.is_dir():
@@ -360,16 +296,16 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
     print(f"Dataset: {split.name}: {why}.{' Quick mode.' if args.quick else ''}", flush=True)
     print("[1/7] Linear regression on houses: NumPy from scratch, then Keras ...", flush=True)
-    houses = ex.run_houses(quick=args.quick, seed=args.seed)
+    houses = runner.run_houses(quick=args.quick, seed=args.seed)
     results = []
     for step, experiment in enumerate(ex.EXPERIMENTS, start=2):
         epochs = ex.SCHEDULES[split.name].epochs(experiment, args.quick)
         print(f"[{step}/7] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
-        result = ex.run_experiment(experiment, split, epochs=epochs, seed=args.seed)
+        result = runner.run_experiment(experiment, split, epochs=epochs, seed=args.seed)
         print(f"test accuracy {result.test_accuracy:.2f} % ({result.seconds:.0f} s)", flush=True)
         results.append(result)
     checked = split.name == "mnist" and not args.quick
-    met = ex.check_goals(results) if checked else {}
+    met = runner.check_goals(results) if checked else {}
     report: dict[str, Any] = {
         "command": f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick,
         "kerasguide_version": kerasguide.__version__,
@@ -392,9 +328,9 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     report["plots"] = _reproduce_plots(out, houses, results, args)
     report["wall_seconds"] = round(time.perf_counter() - start, 1)
     (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / "results.md").write_text(_markdown(report))
-    for heading, caption, header, rows in _tables(report):
-        print(f"\n{heading}. {caption}\n{_table(header, rows)}")
+    (out / "results.md").write_text(markdown(report))
+    for heading, caption, header, rows in tables(report):
+        print(f"\n{heading}. {caption}\n{table(header, rows)}")
     print(f"\nWall time {report['wall_seconds']:.0f} s. Wrote results.json, results.md and "
           f"{len(report['plots'])} plots to {out}{os.sep}")  # fmt: skip
     return 0
@@ -402,6 +338,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
     from kerasguide import experiments as ex
+    from kerasguide import runner
 
     try:
         from kerasguide import plots
@@ -425,9 +362,9 @@ def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
     )
     epochs = ex.BOUNDARY_QUICK_EPOCHS if args.quick else ex.BOUNDARY_EPOCHS
     for dataset in ex.BOUNDARY_DATASETS:
-        split = ex.load_split(dataset, seed=args.seed, n_samples=ex.BOUNDARY_SAMPLES)
+        split = runner.load_split(dataset, seed=args.seed, n_samples=ex.BOUNDARY_SAMPLES)
         fitted = {
-            spec.title: ex.fit_boundary_model(spec, split, epochs=epochs, seed=args.seed)
+            spec.title: runner.fit_boundary_model(spec, split, epochs=epochs, seed=args.seed)
             for spec in ex.BOUNDARY_MODELS
         }
         names.append(f"decision_boundaries_{dataset}.png")

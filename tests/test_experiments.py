@@ -1,4 +1,5 @@
-"""The talk's experiments as data: consistent with the registry, the factories and the talk."""
+"""The talk's experiments as data, consistent with the registry, the factories and the talk;
+and kerasguide.runner, which runs them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from kerasguide import experiments as ex
+from kerasguide import runner
 from kerasguide.models import COMPILE_OPTIONS
 from kerasguide.registry import get_model_builder, list_models
 
@@ -69,11 +71,11 @@ def test_goals():
 def test_check_goals():
     def result(name, accuracy):
         exp = next(e for e in ex.EXPERIMENTS if e.name == name)
-        return ex.ExperimentResult(exp, 1, accuracy, accuracy, 0.0, {})
+        return runner.ExperimentResult(exp, 1, accuracy, accuracy, 0.0, {})
 
-    met = ex.check_goals([result("softmax", 92.6), result("linear_hidden", 92.7)])
+    met = runner.check_goals([result("softmax", 92.6), result("linear_hidden", 92.7)])
     assert met == {"softmax": True, "linear_hidden": False}
-    met = ex.check_goals([result("softmax", 92.4), result("linear_hidden", 92.4)])
+    met = runner.check_goals([result("softmax", 92.4), result("linear_hidden", 92.4)])
     assert met == {"softmax": False, "linear_hidden": True}
 
 
@@ -86,8 +88,8 @@ def test_schedules_shrink_in_quick_mode(dataset):
 
 @pytest.mark.parametrize("dataset", ["digits", "houses", "xor", "circles"])
 def test_load_split_is_reproducible_float32(dataset):
-    first = ex.load_split(dataset, seed=3)
-    again = ex.load_split(dataset, seed=3)
+    first = runner.load_split(dataset, seed=3)
+    again = runner.load_split(dataset, seed=3)
     assert first.task == ex.DATASETS[dataset]
     assert first.X_train.dtype == np.float32
     assert first.X_train.shape[1] == first.X_test.shape[1]
@@ -97,7 +99,7 @@ def test_load_split_is_reproducible_float32(dataset):
 
 
 def test_houses_are_standardised_with_the_training_statistics():
-    split = ex.load_split("houses", seed=0)
+    split = runner.load_split("houses", seed=0)
     assert split.target_std > 1000  # prices are in dollars
     np.testing.assert_allclose(split.X_train.mean(axis=0), 0.0, atol=1e-5)
     np.testing.assert_allclose(split.y_train.mean(), 0.0, atol=1e-5)
@@ -113,34 +115,34 @@ def test_mnist_from_a_local_file(tmp_path):
         x_test=rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
         y_test=rng.integers(0, 10, 20),
     )
-    split = ex.load_split("mnist", mnist=path)
+    split = runner.load_split("mnist", mnist=path)
     assert split.X_train.shape == (50, 784)
     assert split.X_test.shape == (20, 784)
     assert split.source.startswith("MNIST")
     assert split.n_outputs == 10
     with pytest.raises(FileNotFoundError):
-        ex.load_split("mnist", mnist=tmp_path / "missing.npz")
+        runner.load_split("mnist", mnist=tmp_path / "missing.npz")
 
 
 def test_unknown_dataset():
     with pytest.raises(ValueError, match="Known datasets"):
-        ex.load_split("cifar")
+        runner.load_split("cifar")
 
 
 def test_build_matches_the_model_to_the_dataset():
-    xor = ex.load_split("xor", n_samples=40)
-    assert ex.build("softmax_regression", xor, seed=0).output_shape == (None, 2)
-    assert ex.build("mlp", xor, seed=0, hidden_layers=(3,)).output_shape == (None, 1)
+    xor = runner.load_split("xor", n_samples=40)
+    assert runner.build("softmax_regression", xor, seed=0).output_shape == (None, 2)
+    assert runner.build("mlp", xor, seed=0, hidden_layers=(3,)).output_shape == (None, 1)
     with pytest.raises(ValueError, match="datasets it fits: houses"):
-        ex.build("linear_regression", ex.load_split("digits"), seed=0)
+        runner.build("linear_regression", runner.load_split("digits"), seed=0)
     with pytest.raises(ValueError, match="Unknown model name"):
-        ex.build("resnet", xor, seed=0)
+        runner.build("resnet", xor, seed=0)
 
 
 def test_run_experiment_on_a_small_split():
-    split = ex.load_split("digits")
+    split = runner.load_split("digits")
     split.X_train, split.y_train = split.X_train[:300], split.y_train[:300]
-    result = ex.run_experiment(ex.EXPERIMENTS[0], split, epochs=2)
+    result = runner.run_experiment(ex.EXPERIMENTS[0], split, epochs=2)
     assert result.epochs == 2
     assert 0 <= result.test_accuracy <= 100
     assert 0 <= result.train_accuracy <= 100
@@ -151,7 +153,7 @@ def test_run_experiment_on_a_small_split():
 
 
 def test_run_houses_quick():
-    houses = ex.run_houses(quick=True)
+    houses = runner.run_houses(quick=True)
     # The prices carry Gaussian noise of ex.HOUSES.noise dollars: no model can do much better.
     for key in ("scratch_rmse", "keras_rmse"):
         assert 0.7 * ex.HOUSES.noise < houses[key] < 1.5 * ex.HOUSES.noise
