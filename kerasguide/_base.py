@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 )
 
 from kerasguide import _engine
+from kerasguide._backend import training_dtype
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train
 from kerasguide.registry import get_model_card
@@ -168,6 +169,8 @@ class BaseKerasEstimator(BaseEstimator):
         return isinstance(self, ClassifierMixin)
 
     def _train(self, X, y, sample_weight, *, first, epochs, check_convergence, classes):
+        import keras
+
         sample_weight = self._effective_sample_weight(sample_weight, X, y)
         y_enc, task, n_outputs = self._encode_targets(
             y, first=first, classes=classes, sample_weight=sample_weight
@@ -175,7 +178,8 @@ class BaseKerasEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         shuffle_rng = np.random.default_rng(int(rng.randint(np.iinfo(np.int32).max)))
-        dtype = "float32" if X.dtype == np.float32 else "float64"
+        # float64 data trains in float64 where the backend has it (not JAX without x64).
+        dtype = training_dtype(X.dtype)
         if first:
             task, n_outputs = self._resolve_task(task, n_outputs)
             model, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
@@ -189,14 +193,14 @@ class BaseKerasEstimator(BaseEstimator):
                 )
             task, n_outputs = self.task_, self.n_outputs_
             model, history = self.model_, {k: list(v) for k, v in self.history_.items()}
-            saved = [v.numpy() if hasattr(v, "numpy") else np.asarray(v) for v in model.variables]
+            saved = [keras.ops.convert_to_numpy(v) for v in model.variables]
             _, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
             if key != getattr(self, "_engine_key", None):
                 key = None  # parameters changed since the model was built: train it directly
         if task == "multiclass":
             y_enc = y_enc.astype(np.int32)
         else:
-            y_enc = y_enc.astype(X.dtype).reshape(y_enc.shape[0], -1)
+            y_enc = y_enc.astype(dtype).reshape(y_enc.shape[0], -1)
         y_enc = self._prepare_training(model, y_enc, sample_weight, first=first)
 
         validation = None
@@ -371,7 +375,9 @@ class BaseKerasEstimator(BaseEstimator):
             self._forward = numpy_forward(self.model_)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: BaseEstimator.__getstate__ may hand back the instance's own __dict__, and
+        # pickling must not take the fast forward pass away from the estimator being pickled.
+        state = dict(super().__getstate__())
         state.pop("_forward", None)  # a closure; rebuilt from model_ on unpickling
         return state
 

@@ -265,11 +265,13 @@ def _linear_head(model):
 
 def _rescale_head(model, scale: np.ndarray, shift: np.ndarray) -> None:
     """Make the linear head output ``scale * y + shift`` instead of ``y``."""
+    import keras
+
     layer = _linear_head(model)
     if layer is None or (np.all(scale == 1.0) and np.all(shift == 0.0)):
         return
-    kernel = np.asarray(layer.kernel) * scale
-    bias = np.asarray(layer.bias) * scale + shift
+    kernel = keras.ops.convert_to_numpy(layer.kernel) * scale
+    bias = keras.ops.convert_to_numpy(layer.bias) * scale + shift
     layer.kernel.assign(kernel.astype(layer.kernel.dtype))
     layer.bias.assign(bias.astype(layer.bias.dtype))
 
