@@ -26,7 +26,12 @@ from sklearn.utils.validation import (
 )
 
 from kerasguide import _engine
-from kerasguide._backend import training_dtype
+from kerasguide._backend import (
+    DATA_PARALLEL,
+    check_distribution,
+    distribution_scope,
+    training_dtype,
+)
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train
 from kerasguide.registry import get_model_card
@@ -81,6 +86,7 @@ class BaseKerasEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
+        "distribution": [None, StrOptions({DATA_PARALLEL}), list, tuple],
         "model_params": [dict, None],
     }
 
@@ -135,6 +141,7 @@ class BaseKerasEstimator(BaseEstimator):
         previous = {
             k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("__")
         }
+        devices = check_distribution(self.distribution)
         try:
             X, y = validate_data(
                 self,
@@ -148,15 +155,17 @@ class BaseKerasEstimator(BaseEstimator):
             )
             if y.ndim == 2 and y.shape[1] == 1:
                 y = column_or_1d(y, warn=True)
-            return self._train(
-                X,
-                y,
-                sample_weight,
-                first=first,
-                epochs=epochs,
-                check_convergence=check_convergence,
-                classes=classes,
-            )
+            # Building and training inside the scope spreads each batch over the devices.
+            with distribution_scope(devices):
+                return self._train(
+                    X,
+                    y,
+                    sample_weight,
+                    first=first,
+                    epochs=epochs,
+                    check_convergence=check_convergence,
+                    classes=classes,
+                )
         except BaseException:
             # A failed call leaves a fitted estimator as it was.
             for key in [k for k in vars(self) if k.endswith("_") and k not in previous]:
@@ -346,7 +355,9 @@ class BaseKerasEstimator(BaseEstimator):
         """A new model, and the pool key and factory of its training engine (key None: none)."""
         builder, where, kwargs = self._model_arguments(task, n_features, n_outputs, seed, dtype)
         model = _check_model_output(builder(**kwargs), where)
-        key = _engine.cache_key(self.model, kwargs) if isinstance(self.model, str) else None
+        # A distributed model trains itself: pooled engines are single-device models.
+        pooled = isinstance(self.model, str) and self.distribution is None
+        key = _engine.cache_key(self.model, kwargs) if pooled else None
         return model, key, lambda: _check_model_output(builder(**kwargs), where)
 
     # ----------------------------------------------------------------- predicting
