@@ -91,9 +91,7 @@ def copy_state(source, target) -> None:
     Both models must have the same architecture and optimizer.
     """
     pairs = list(zip(source.variables, target.variables, strict=True))
-    pairs += list(
-        zip(_optimizer_variables(source), _optimizer_variables(target), strict=True)
-    )
+    pairs += list(zip(_optimizer_variables(source), _optimizer_variables(target), strict=True))
     for src, dst in pairs:
         if tuple(src.shape) != tuple(dst.shape):
             raise ValueError(f"Cannot copy {src.path} {src.shape} into {dst.path} {dst.shape}.")

@@ -155,7 +155,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         epochs=15,
         batch_size=128,
         at_least=98.0,
-        lesson="The talk's closing advice (Adam, more units, dropout), applied; ours, not the talk's.",
+        lesson=(
+            "The talk's closing advice (Adam, more units, dropout), applied; ours, not the talk's."
+        ),
     ),
 )  # fmt: skip
 

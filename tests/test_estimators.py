@@ -371,9 +371,10 @@ def test_fit_never_mutates_parameters(blobs):
 
 def test_seeded_refits_are_bit_identical_without_global_side_effects(blobs):
     X, y = blobs
-    state = np.random.get_state()
+    state = np.random.get_state()  # noqa: NPY002 (the legacy global state must stay untouched)
     first = fit(KerasClassifier(dropout=0.3, **FAST), X, y).predict_proba(X)
-    assert all(np.array_equal(a, b) for a, b in zip(state, np.random.get_state(), strict=True))
+    after = np.random.get_state()  # noqa: NPY002
+    assert all(np.array_equal(a, b) for a, b in zip(state, after, strict=True))
     second = fit(KerasClassifier(dropout=0.3, **FAST), X, y).predict_proba(X)
     np.testing.assert_array_equal(first, second)
     unseeded = fit(KerasClassifier(**{**FAST, "random_state": None}), X, y)
@@ -392,10 +393,11 @@ def test_pickle_joblib_and_a_fresh_process_predict_identically(blobs, tmp_path):
     joblib.dump(clf, tmp_path / "clf.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "clf.joblib").predict_proba(X), expected)
     np.save(tmp_path / "X.npy", X)
+    X_path, out_path = str(tmp_path / "X.npy"), str(tmp_path / "out.npy")
     code = (
         "import joblib, numpy as np, sys\n"
         f"clf = joblib.load({str(tmp_path / 'clf.joblib')!r})\n"
-        f"np.save({str(tmp_path / 'out.npy')!r}, clf.predict_proba(np.load({str(tmp_path / 'X.npy')!r})))\n"
+        f"np.save({out_path!r}, clf.predict_proba(np.load({X_path!r})))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), expected)

@@ -39,7 +39,8 @@ def test_import_is_quick_and_has_no_side_effects():
         "t = time.perf_counter()\n"
         "import kerasguide\n"
         "elapsed = time.perf_counter() - t\n"
-        "heavy = [m for m in ('keras', 'tensorflow', 'sklearn', 'jax', 'torch') if m in sys.modules]\n"
+        "heavy = [m for m in ('keras', 'tensorflow', 'sklearn', 'jax', 'torch')"
+        " if m in sys.modules]\n"
         "print(heavy, os.environ.get('KERAS_BACKEND') != backend, round(elapsed, 3))\n"
     )
     out = subprocess.run(
@@ -56,4 +57,4 @@ def test_unknown_attribute_raises_attribute_error():
     import pytest
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        kerasguide.nope  # noqa: B018
+        kerasguide.nope

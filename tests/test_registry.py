@@ -34,7 +34,8 @@ def test_cards_have_one_line_descriptions():
     for name in kerasguide.list_models():
         card = registry.get_model_card(name)
         assert card.name == name
-        assert card.description and "\n" not in card.description
+        assert card.description
+        assert "\n" not in card.description
         assert card.task in registry.TASKS
 
 
