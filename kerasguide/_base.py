@@ -26,6 +26,12 @@ from sklearn.utils.validation import (
 )
 
 from kerasguide import _engine
+from kerasguide._backend import (
+    DATA_PARALLEL,
+    check_distribution,
+    distribution_scope,
+    training_dtype,
+)
 from kerasguide._building import build, resolve_task
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train, train_fused
@@ -61,6 +67,7 @@ class BaseKerasEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
+        "distribution": [None, StrOptions({DATA_PARALLEL}), list, tuple],
         "model_params": [dict, None],
     }
 
@@ -115,6 +122,7 @@ class BaseKerasEstimator(BaseEstimator):
         previous = {
             k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("__")
         }
+        devices = check_distribution(self.distribution)
         try:
             X, y = validate_data(
                 self,
@@ -128,15 +136,17 @@ class BaseKerasEstimator(BaseEstimator):
             )
             if y.ndim == 2 and y.shape[1] == 1:
                 y = column_or_1d(y, warn=True)
-            return self._train(
-                X,
-                y,
-                sample_weight,
-                first=first,
-                epochs=epochs,
-                check_convergence=check_convergence,
-                classes=classes,
-            )
+            # Building and training inside the scope spreads each batch over the devices.
+            with distribution_scope(devices):
+                return self._train(
+                    X,
+                    y,
+                    sample_weight,
+                    first=first,
+                    epochs=epochs,
+                    check_convergence=check_convergence,
+                    classes=classes,
+                )
         except BaseException:
             # A failed call leaves a fitted estimator as it was.
             for key in [k for k in vars(self) if k.endswith("_") and k not in previous]:
@@ -149,6 +159,8 @@ class BaseKerasEstimator(BaseEstimator):
         return isinstance(self, ClassifierMixin)
 
     def _train(self, X, y, sample_weight, *, first, epochs, check_convergence, classes):
+        import keras
+
         sample_weight = self._effective_sample_weight(sample_weight, X, y)
         y_enc, task, n_outputs = self._encode_targets(
             y, first=first, classes=classes, sample_weight=sample_weight
@@ -156,7 +168,8 @@ class BaseKerasEstimator(BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         shuffle_rng = np.random.default_rng(int(rng.randint(np.iinfo(np.int32).max)))
-        dtype = "float32" if X.dtype == np.float32 else "float64"
+        # float64 data trains in float64 where the backend has it (not JAX without x64).
+        dtype = training_dtype(X.dtype)
         if first:
             task, n_outputs = self._resolve_task(task, n_outputs)
             model, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
@@ -170,14 +183,14 @@ class BaseKerasEstimator(BaseEstimator):
                 )
             task, n_outputs = self.task_, self.n_outputs_
             model, history = self.model_, {k: list(v) for k, v in self.history_.items()}
-            saved = [v.numpy() if hasattr(v, "numpy") else np.asarray(v) for v in model.variables]
+            saved = [keras.ops.convert_to_numpy(v) for v in model.variables]
             _, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
             if key != getattr(self, "_engine_key", None):
                 key = None  # parameters changed since the model was built: train it directly
         if task == "multiclass":
             y_enc = y_enc.astype(np.int32)
         else:
-            y_enc = y_enc.astype(X.dtype).reshape(y_enc.shape[0], -1)
+            y_enc = y_enc.astype(dtype).reshape(y_enc.shape[0], -1)
         y_enc = self._prepare_training(model, y_enc, sample_weight, first=first)
 
         validation = None
@@ -299,7 +312,9 @@ class BaseKerasEstimator(BaseEstimator):
 
     def _build(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
         """A new model, and the pool key and factory of its training engine (key None: none)."""
-        return build(self, task, n_features, n_outputs, seed, dtype)
+        model, key, make_engine = build(self, task, n_features, n_outputs, seed, dtype)
+        # A distributed model trains itself: pooled engines are single-device models.
+        return model, (key if self.distribution is None else None), make_engine
 
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X) -> np.ndarray:
@@ -327,7 +342,9 @@ class BaseKerasEstimator(BaseEstimator):
             self._forward = numpy_forward(self.model_)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: BaseEstimator.__getstate__ may hand back the instance's own __dict__, and
+        # pickling must not take the fast forward pass away from the estimator being pickled.
+        state = dict(super().__getstate__())
         state.pop("_forward", None)  # a closure; rebuilt from model_ on unpickling
         return state
 

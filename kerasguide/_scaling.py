@@ -31,7 +31,9 @@ def rescale_head(model, scale: np.ndarray, shift: np.ndarray) -> None:
     layer = linear_head(model)
     if layer is None or (np.all(scale == 1.0) and np.all(shift == 0.0)):
         return
-    kernel = np.asarray(layer.kernel) * scale
-    bias = np.asarray(layer.bias) * scale + shift
+    import keras
+
+    kernel = keras.ops.convert_to_numpy(layer.kernel) * scale
+    bias = keras.ops.convert_to_numpy(layer.bias) * scale + shift
     layer.kernel.assign(kernel.astype(layer.kernel.dtype))
     layer.bias.assign(bias.astype(layer.bias.dtype))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from kerasguide import _backend
+
 __all__ = ["TrainingResult", "train", "train_fused"]
 
 #: Most bytes of input one fused call of ``model.fit`` may copy (several shuffled epochs).
@@ -39,15 +41,40 @@ def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
     return np.asarray(rows, dtype=dtype)
 
 
-def _evaluate(model, X, y, sample_weight, batch_size: int, dtype) -> dict[str, float]:
+def _pad(x: np.ndarray, y: np.ndarray, sw: np.ndarray | None, multiple: int) -> tuple:
+    """Pad a batch to a multiple of ``multiple`` rows, so that it splits into equal shards.
+
+    The extra rows weigh 0 and the real rows ``(n + extra) / n``: Keras averages the weighted
+    loss over every row of the batch, so the loss and its gradient stay those of the real rows.
+    """
+    n = x.shape[0]
+    extra = -n % multiple
+    if extra == 0:
+        return x, y, sw
+    weights = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+    return (
+        np.concatenate([x, np.zeros((extra, *x.shape[1:]), dtype=x.dtype)]),
+        np.concatenate([y, np.zeros((extra, *y.shape[1:]), dtype=y.dtype)]),
+        np.concatenate([weights * ((n + extra) / n), np.zeros(extra)]),
+    )
+
+
+def _device_batch(X, y, sample_weight, index: np.ndarray, dtype, replicas: int) -> tuple:
+    """The rows ``index`` as the arrays ``train_on_batch`` takes, split among the replicas."""
+    sw = None if sample_weight is None else sample_weight[index]
+    batch = (_batch(X, index, dtype), y[index], sw)
+    if replicas > 1:
+        batch = _backend.shard(_pad(*batch, replicas))
+    return batch
+
+
+def _evaluate(model, X, y, sample_weight, batch_size: int, dtype, replicas) -> dict[str, float]:
     # test_on_batch reports one batch; the mean over the rows weights each batch by its size.
     sums: dict[str, float] = {}
     for start in range(0, X.shape[0], batch_size):
         index = np.arange(start, min(start + batch_size, X.shape[0]))
-        sw = None if sample_weight is None else sample_weight[index]
-        logs = model.test_on_batch(
-            _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
-        )
+        xb, yb, sw = _device_batch(X, y, sample_weight, index, dtype, replicas)
+        logs = model.test_on_batch(xb, yb, sample_weight=sw, return_dict=True)
         for name, value in logs.items():
             sums[name] = sums.get(name, 0.0) + float(value) * len(index)
     return {name: total / X.shape[0] for name, total in sums.items()}
@@ -104,6 +131,11 @@ def train(
         X = np.asarray(X, dtype=dtype)
     n_samples = X.shape[0]
     steps = -(-n_samples // batch_size)
+    # Inside a distribution scope each batch is split among the devices (1: no scope).
+    replicas = _backend.replicas()
+    if replicas > 1:
+        first = np.arange(min(replicas, n_samples))
+        _backend.prepare_for_shards(model, (_batch(X, first, dtype), y[first]))
     callback_list = keras.callbacks.CallbackList(
         callbacks,
         add_history=False,
@@ -128,17 +160,15 @@ def train(
             for step in range(steps):
                 index = order[step * batch_size : (step + 1) * batch_size]
                 callback_list.on_train_batch_begin(step)
-                sw = None if sample_weight is None else sample_weight[index]
-                logs = model.train_on_batch(
-                    _batch(X, index, dtype), y[index], sample_weight=sw, return_dict=True
-                )
+                xb, yb, sw = _device_batch(X, y, sample_weight, index, dtype, replicas)
+                logs = model.train_on_batch(xb, yb, sample_weight=sw, return_dict=True)
                 for name, value in logs.items():
                     sums[name] = sums.get(name, 0.0) + float(value)
                 callback_list.on_train_batch_end(step, logs)
             epoch_logs = {name: total / steps for name, total in sums.items()}
             if validation is not None:
                 X_val, y_val, sw_val = validation
-                val_logs = _evaluate(model, X_val, y_val, sw_val, batch_size, dtype)
+                val_logs = _evaluate(model, X_val, y_val, sw_val, batch_size, dtype, replicas)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             for name, value in epoch_logs.items():
                 result.history.setdefault(name, []).append(value)

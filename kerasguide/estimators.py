@@ -69,6 +69,11 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         When fitted, ``fit`` continues training the current model.
     callbacks : list of keras.callbacks.Callback, default=None
         Called as by ``model.fit``; they may stop training via ``model.stop_training``.
+    distribution : None, "data_parallel" or list of str, default=None
+        Train one model over several devices, each batch split among them (data
+        parallelism): ``"data_parallel"`` uses every local device
+        (``keras.distribution.list_devices()``), a list names them (``["gpu:0", "gpu:1"]``).
+        JAX and TensorFlow backends only; see the scaling-out guide.
     model_params : dict, default=None
         Extra keyword arguments for the model factory.
     class_weight : dict, "balanced" or None, default=None
@@ -135,6 +140,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         verbose=0,
         warm_start=False,
         callbacks=None,
+        distribution=None,
         model_params=None,
         class_weight=None,
     ):
@@ -157,6 +163,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.distribution = distribution
         self.model_params = model_params
         self.class_weight = class_weight
 
@@ -300,6 +307,11 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         When fitted, ``fit`` continues training the current model.
     callbacks : list of keras.callbacks.Callback, default=None
         Called as by ``model.fit``; they may stop training via ``model.stop_training``.
+    distribution : None, "data_parallel" or list of str, default=None
+        Train one model over several devices, each batch split among them (data
+        parallelism): ``"data_parallel"`` uses every local device
+        (``keras.distribution.list_devices()``), a list names them (``["gpu:0", "gpu:1"]``).
+        JAX and TensorFlow backends only; see the scaling-out guide.
     model_params : dict, default=None
         Extra keyword arguments for the model factory.
     normalize_y : bool, default=True
@@ -366,6 +378,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         verbose=0,
         warm_start=False,
         callbacks=None,
+        distribution=None,
         model_params=None,
         normalize_y=True,
     ):
@@ -388,6 +401,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.distribution = distribution
         self.model_params = model_params
         self.normalize_y = normalize_y
 

@@ -125,8 +125,10 @@ def _keras_gradients(net, X, y):
     """Gradients of Keras's mean squared error for the model's kernel and bias, by autodiff."""
     import keras
 
+    target = keras.ops.convert_to_tensor(y)  # a backend tensor: torch cannot subtract NumPy
+
     def loss_of(prediction):
-        return keras.ops.mean(keras.ops.square(prediction[:, 0] - y))
+        return keras.ops.mean(keras.ops.square(prediction[:, 0] - target))
 
     backend = keras.backend.backend()
     if backend == "tensorflow":

@@ -1,0 +1,77 @@
+"""Data-parallel training (``distribution=``): one model, each batch split over devices.
+
+The devices are simulated: JAX splits the host CPU with ``XLA_FLAGS``, TensorFlow with logical
+devices. Both must be set before the backend starts, so each check runs in a fresh process
+(``_data_parallel_run.py``), which chooses its own backend: every run checks both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from kerasguide import KerasClassifier, KerasRegressor
+
+RUNNER = Path(__file__).with_name("_data_parallel_run.py")
+
+
+@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+def test_two_devices_train_like_one(backend):
+    package = {"jax": "jax", "tensorflow": "tensorflow"}[backend]
+    if importlib.util.find_spec(package) is None:
+        pytest.skip(f"{package} is not installed (pip install 'kerasguide[{package}]')")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("XLA_FLAGS", None)
+    out = subprocess.run(
+        [sys.executable, str(RUNNER), backend],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["devices"] == ["cpu:0", "cpu:1"]
+    assert report["replicas"] == 2  # the model lived on both devices
+    assert report["restored"]  # no distribution left behind after fit
+    # The same arithmetic, summed in another order: equal to float32 rounding.
+    np.testing.assert_allclose(report["loss_two"], report["loss_one"], rtol=1e-4)
+    assert report["proba_gap"] < 1e-3
+    assert abs(report["score_two"] - report["score_one"]) <= 0.01
+    assert report["warm_start_epochs"] == len(report["loss_one"]) + 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_distribution_on_another_backend_names_the_ones_that_work(blobs):
+    X, y = blobs
+    clf = KerasClassifier(epochs=1, distribution="data_parallel")
+    if keras.backend.backend() in ("jax", "tensorflow"):
+        # One real device here: data parallelism over it trains like no distribution.
+        clf.fit(X, y)
+        assert clf.n_iter_ == 1
+    else:
+        with pytest.raises(ValueError, match="KERAS_BACKEND=jax or KERAS_BACKEND=tensorflow"):
+            clf.fit(X, y)
+        assert not hasattr(clf, "model_")
+
+
+@pytest.mark.parametrize(
+    ("distribution", "message"),
+    [
+        ("mirrored", "'distribution' parameter of KerasRegressor"),
+        ([], r"Received: distribution=\[\]"),
+        ([0, 1], r"Received: distribution=\[0, 1\]"),
+    ],
+)
+def test_bad_distribution_values_are_named(regression_data, distribution, message):
+    X, y = regression_data
+    with pytest.raises(ValueError, match=message):
+        KerasRegressor(epochs=1, distribution=distribution).fit(X, y)
