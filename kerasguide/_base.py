@@ -39,7 +39,7 @@ from kerasguide._training import train, train_fused
 __all__ = ["BaseKerasEstimator"]
 
 # Fewest training steps (epochs x batches per epoch) for which the fused path is used.
-_FUSED_MIN_STEPS = 1000
+_FUSED_MIN_STEPS = 500
 # Rows per call of the NumPy forward pass (bounds its temporary memory).
 _PREDICT_CHUNK = 4096
 
@@ -323,17 +323,17 @@ class BaseKerasEstimator(BaseEstimator):
             self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
         )
         forward = getattr(self, "_forward", None)
+        if forward is not None and X.shape[0] <= _PREDICT_CHUNK and not sp.issparse(X):
+            return forward(X)  # the common small case, without chunking
         chunks = []
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
             rows = X[start : start + _PREDICT_CHUNK]
-            if hasattr(rows, "toarray"):
+            if sp.issparse(rows):
                 rows = rows.toarray()
             if forward is not None:
                 chunks.append(forward(rows))
             else:
                 chunks.append(np.asarray(self.model_.predict(rows, verbose=0), dtype=np.float64))
-        if not chunks:
-            return np.empty((0, self.n_outputs_))
         return np.concatenate(chunks)
 
     def __setstate__(self, state):

@@ -34,6 +34,46 @@ class TrainingResult:
     interrupted: bool = False
 
 
+@dataclass
+class _Stopper:
+    """scikit-learn's MLP rule: stop after ``patience`` epochs without a ``tol`` improvement."""
+
+    tol: float
+    patience: int
+    best: float = np.inf
+    stale: int = 0
+
+    def update(self, value: float) -> bool:
+        """Record an epoch's monitored value; True when it improved on the best by ``tol``."""
+        improved = value < self.best - self.tol
+        self.stale = 0 if improved else self.stale + 1
+        self.best = min(self.best, value)
+        return improved
+
+    @property
+    def done(self) -> bool:
+        return self.stale >= self.patience
+
+
+def _warn_not_finite(epoch: int, monitor: str, value: float) -> None:
+    warnings.warn(
+        f"Training stopped at epoch {epoch}: the {monitor} is {value}. "
+        "Try a smaller learning_rate or scale the inputs.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _warn_interrupted(result: TrainingResult) -> None:
+    result.interrupted = True
+    warnings.warn(
+        f"Training interrupted after {result.epochs} complete epoch(s); "
+        "the model keeps the weights learned so far.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
     rows = X[index]
     if sp.issparse(rows):
@@ -147,7 +187,7 @@ def train(
     )
     result = TrainingResult()
     monitor = "val_loss" if validation is not None else "loss"
-    best, best_weights, stale = np.inf, None, 0
+    best_weights, stopper = None, _Stopper(tol, n_iter_no_change)
     model.stop_training = False
     callback_list.on_train_begin()
     try:
@@ -176,34 +216,15 @@ def train(
             callback_list.on_epoch_end(epoch, epoch_logs)
             current = epoch_logs.get(monitor, np.inf)
             if not np.isfinite(current):
-                warnings.warn(
-                    f"Training stopped at epoch {epoch + 1}: the {monitor} is {current}. "
-                    "Try a smaller learning_rate or scale the inputs.",
-                    RuntimeWarning,
-                    stacklevel=3,
-                )
+                _warn_not_finite(epoch + 1, monitor, current)
                 break
-            if current < best - tol:
-                stale = 0
-                if validation is not None:
-                    best_weights = model.get_weights()
-            else:
-                stale += 1
-            best = min(best, current)
-            if check_convergence and stale >= n_iter_no_change:
-                result.converged = True
-                break
-            if model.stop_training:
+            if stopper.update(current) and validation is not None:
+                best_weights = model.get_weights()
+            if (check_convergence and stopper.done) or model.stop_training:
                 result.converged = True
                 break
     except KeyboardInterrupt:
-        result.interrupted = True
-        warnings.warn(
-            f"Training interrupted after {result.epochs} complete epoch(s); "
-            "the model keeps the weights learned so far.",
-            UserWarning,
-            stacklevel=3,
-        )
+        _warn_interrupted(result)
     if best_weights is not None:
         model.set_weights(best_weights)
     callback_list.on_train_end()
@@ -280,12 +301,12 @@ def train_fused(
     epoch_bytes = steps * batch_size * max(1, X.shape[1]) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
     result = TrainingResult()
-    best, stale = np.inf, 0
+    stopper = _Stopper(tol, n_iter_no_change)
     try:
         while result.epochs < epochs:
             k = min(epochs - result.epochs, max_chunk)
             if check_convergence:
-                k = min(k, n_iter_no_change - stale)
+                k = min(k, n_iter_no_change - stopper.stale)
             index, weight, _ = _epoch_plan(n_samples, batch_size, sample_weight, rng, shuffle, k)
             recorder = _loss_recorder()
             try:
@@ -306,26 +327,15 @@ def train_fused(
                 ]
                 result.history.setdefault("loss", []).extend(losses)
                 result.epochs += len(losses)
-            for current in losses:
+            first_epoch = result.epochs - len(losses) + 1
+            for offset, current in enumerate(losses):
                 if not np.isfinite(current):
-                    warnings.warn(
-                        f"Training stopped at epoch {result.epochs}: the loss is {current}. "
-                        "Try a smaller learning_rate or scale the inputs.",
-                        RuntimeWarning,
-                        stacklevel=3,
-                    )
+                    _warn_not_finite(first_epoch + offset, "loss", current)
                     return result
-                stale = 0 if current < best - tol else stale + 1
-                best = min(best, current)
-            if check_convergence and stale >= n_iter_no_change:
+                stopper.update(current)
+            if check_convergence and stopper.done:
                 result.converged = True
                 break
     except KeyboardInterrupt:
-        result.interrupted = True
-        warnings.warn(
-            f"Training interrupted after {result.epochs} complete epoch(s); "
-            "the model keeps the weights learned so far.",
-            UserWarning,
-            stacklevel=3,
-        )
+        _warn_interrupted(result)
     return result

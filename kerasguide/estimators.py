@@ -241,7 +241,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         """
         out = self._forward_pass(X)
         if self.task_ == "binary":
-            return np.hstack([1.0 - out, out])
+            return np.concatenate([1.0 - out, out], axis=1)
         return out
 
     def predict(self, X):
