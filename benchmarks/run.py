@@ -255,6 +255,84 @@ def gflops() -> float:
 # --------------------------------------------------------------------------- the report
 
 
+def _value(results: dict, section: str, name: str, column: str) -> float | None:
+    row = results.get(section, {}).get("rows", {}).get(name, {})
+    value = row.get(column)
+    return value if isinstance(value, int | float) else None
+
+
+def targets(results: dict) -> list[str]:
+    """The issue's speed targets, each marked met or missed by how much."""
+
+    def ratio(section, column, a, b):
+        x, y = _value(results, section, a, column), _value(results, section, b, column)
+        return None if x is None or y is None or y == 0 else x / y
+
+    checks = [
+        (
+            "one-row predict >= 500x faster than scikeras",
+            ratio("fixed", "predict_1_ms", "scikeras", "kerasguide"),
+            ">=",
+            500,
+        ),
+        (
+            "one-row predict >= 500x faster than keras.wrappers",
+            ratio("fixed", "predict_1_ms", "keras.wrappers", "kerasguide"),
+            ">=",
+            500,
+        ),
+        (
+            "one-row predict within 2x of sklearn MLP",
+            ratio("fixed", "predict_1_ms", "kerasguide", "sklearn MLP"),
+            "<=",
+            2,
+        ),
+        (
+            "fixed cost of a fit <= 1/4 of scikeras's",
+            ratio("fixed", "fit_seconds", "kerasguide", "scikeras"),
+            "<=",
+            0.25,
+        ),
+        (
+            "5-fold CV on digits <= 1/2 of scikeras's time",
+            ratio("cv", "seconds", "kerasguide", "scikeras"),
+            "<=",
+            0.5,
+        ),
+        (
+            "5-fold CV on digits no slower than sklearn MLP",
+            ratio("cv", "seconds", "kerasguide", "sklearn MLP"),
+            "<=",
+            1,
+        ),
+        (
+            "MNIST epoch no slower than raw Keras",
+            ratio("mnist", "seconds_per_epoch", "kerasguide", "raw Keras fit"),
+            "<=",
+            1,
+        ),
+        (
+            "MNIST epoch no slower than sklearn MLP",
+            ratio("mnist", "seconds_per_epoch", "kerasguide", "sklearn MLP"),
+            "<=",
+            1,
+        ),
+    ]
+    lines = ["## Targets", "", "| target | measured ratio | met |", "| --- | ---: | --- |"]
+    for title, value, op, bound in checks:
+        if value is None:
+            lines.append(f"| {title} | n/a | not measured |")
+            continue
+        met = value >= bound if op == ">=" else value <= bound
+        verdict = "yes" if met else f"no: {value / bound:.2f}x the bound"
+        lines.append(f"| {title} | {value:.3g} | {verdict} |")
+    growth = _value(results, "memory", "kerasguide", "growth_mib")
+    if growth is not None:
+        verdict = "yes" if growth < 60 else "no"
+        lines.append(f"| memory growth over the fits < 60 MiB | {growth:.3g} MiB | {verdict} |")
+    return [*lines, ""]
+
+
 def markdown(results: dict) -> str:
     lines = [
         "# Benchmark results",
@@ -305,7 +383,7 @@ def markdown(results: dict) -> str:
             )
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + targets(results))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,7 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short run")
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
     parser.add_argument("--only", nargs="*", help="run only these sections")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite RESULTS.md from results.json"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads((args.out / "results.json").read_text())
+        (args.out / "RESULTS.md").write_text(markdown(results))
+        return 0
     import keras
 
     sections = {

@@ -44,6 +44,18 @@ _FUSED_MIN_STEPS = 500
 _PREDICT_CHUNK = 4096
 
 
+def _clean_array(X) -> bool:
+    """True for a finite 2-D float32/float64 NumPy array, which needs no conversion."""
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.shape[0] > 0
+        and X.shape[1] > 0
+        and X.dtype in (np.float32, np.float64)
+        and bool(np.isfinite(X).all())
+    )
+
+
 class BaseKerasEstimator(BaseEstimator):
     """Shared machinery of :class:`KerasClassifier` and :class:`KerasRegressor`."""
 
@@ -319,9 +331,13 @@ class BaseKerasEstimator(BaseEstimator):
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(
-            self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
-        )
+        if _clean_array(X):
+            # Already what check_array would return: only the feature checks remain.
+            validate_data(self, X, reset=False, skip_check_array=True)
+        else:
+            X = validate_data(
+                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
+            )
         forward = getattr(self, "_forward", None)
         if forward is not None and X.shape[0] <= _PREDICT_CHUNK and not sp.issparse(X):
             return forward(X)  # the common small case, without chunking

@@ -491,6 +491,14 @@ def test_bad_data_gets_scikit_learns_messages(blobs):
         clf.predict(X[:, :3])
     with pytest.raises(ValueError, match="Input X contains NaN"):
         clf.fit(np.full_like(X, np.nan), y)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.predict(np.full_like(X, np.nan))
+    with pytest.raises(ValueError, match="Input X contains infinity"):
+        clf.predict(np.full_like(X, np.inf))
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        clf.predict(X[0])
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.predict(X[:0])
     with pytest.raises(ValueError, match="Found input variables with inconsistent numbers"):
         clf.fit(X, y[:-1])
     with pytest.raises(ValueError, match="Unknown label type"):
