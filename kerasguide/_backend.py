@@ -33,6 +33,7 @@ __all__ = [
     "check_distribution",
     "distribution_scope",
     "float64_available",
+    "multi_step_execution",
     "prepare_for_shards",
     "replicas",
     "shard",
@@ -45,6 +46,11 @@ def backend() -> str:
     import keras
 
     return keras.backend.backend()
+
+
+def multi_step_execution() -> bool:
+    """Whether ``compile(steps_per_execution=N)`` with ``N > 1`` works (not on PyTorch)."""
+    return backend() != "torch"
 
 
 def float64_available() -> bool:

@@ -30,6 +30,7 @@ from kerasguide._backend import (
     DATA_PARALLEL,
     check_distribution,
     distribution_scope,
+    multi_step_execution,
     training_dtype,
 )
 from kerasguide._building import build, resolve_task
@@ -238,6 +239,7 @@ class BaseKerasEstimator(BaseEstimator):
             and not self.verbose
             and not sp.issparse(X_train)
             and epochs * steps >= _FUSED_MIN_STEPS
+            and multi_step_execution()
         )
         if fused:
             key = (key, ("steps_per_execution", steps))
