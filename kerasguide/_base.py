@@ -33,7 +33,7 @@ from kerasguide._backend import (
     multi_step_execution,
     training_dtype,
 )
-from kerasguide._building import build, resolve_task
+from kerasguide._building import build_plan, resolve_task
 from kerasguide._inference import numpy_forward
 from kerasguide._training import train, train_fused
 
@@ -185,7 +185,8 @@ class BaseKerasEstimator(BaseEstimator):
         dtype = training_dtype(X.dtype)
         if first:
             task, n_outputs = self._resolve_task(task, n_outputs)
-            model, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
+            make_model, key = self._build_plan(task, X.shape[1], n_outputs, seed, dtype)
+            model = make_model()
             history: dict[str, list[float]] = {}
             saved = None
         else:
@@ -197,7 +198,7 @@ class BaseKerasEstimator(BaseEstimator):
             task, n_outputs = self.task_, self.n_outputs_
             model, history = self.model_, {k: list(v) for k, v in self.history_.items()}
             saved = [keras.ops.convert_to_numpy(v) for v in model.variables]
-            _, key, make_engine = self._build(task, X.shape[1], n_outputs, seed, dtype)
+            make_model, key = self._build_plan(task, X.shape[1], n_outputs, seed, dtype)
             if key != getattr(self, "_engine_key", None):
                 key = None  # parameters changed since the model was built: train it directly
         if task == "multiclass":
@@ -241,10 +242,10 @@ class BaseKerasEstimator(BaseEstimator):
             and epochs * steps >= _FUSED_MIN_STEPS
             and multi_step_execution()
         )
+        make_engine = make_model
         if fused:
             key = (key, ("steps_per_execution", steps))
-            make_plain = make_engine
-            make_engine = lambda: _engine.with_steps_per_execution(make_plain(), steps)  # noqa: E731
+            make_engine = lambda: _engine.with_steps_per_execution(make_model(), steps)  # noqa: E731
         pooled = _engine.borrow(key, make_engine) if key is not None else nullcontext(model)
         options = {
             "epochs": epochs,
@@ -324,11 +325,11 @@ class BaseKerasEstimator(BaseEstimator):
     def _resolve_task(self, task: str, n_outputs: int) -> tuple[str, int]:
         return resolve_task(self.model, task, n_outputs)
 
-    def _build(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
-        """A new model, and the pool key and factory of its training engine (key None: none)."""
-        model, key, make_engine = build(self, task, n_features, n_outputs, seed, dtype)
+    def _build_plan(self, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
+        """A model factory (also the engines' factory) and the engine-pool key (None: none)."""
+        make_model, key = build_plan(self, task, n_features, n_outputs, seed, dtype)
         # A distributed model trains itself: pooled engines are single-device models.
-        return model, (key if self.distribution is None else None), make_engine
+        return make_model, (key if self.distribution is None else None)
 
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X) -> np.ndarray:

@@ -13,7 +13,7 @@ import inspect
 from kerasguide import _engine
 from kerasguide.registry import get_model_card
 
-__all__ = ["build", "check_model_output", "resolve_task"]
+__all__ = ["build_plan", "check_model_output", "resolve_task"]
 
 # Estimator parameters handed to a model factory under the same names: compile options go to
 # every factory that takes **compile_options, architecture knobs only to those that name them.
@@ -88,10 +88,12 @@ def _arguments(estimator, task: str, n_features: int, n_outputs: int, seed: int,
     return builder, where, kwargs
 
 
-def build(estimator, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
-    """A new model, the pool key of its training engine (None: not pooled), an engine factory."""
+def build_plan(estimator, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
+    """A factory of the model (checked on each call) and its engine-pool key (None: not pooled).
+
+    Nothing is built here, so a warm start can ask for the key without building a model.
+    """
     builder, where, kwargs = _arguments(estimator, task, n_features, n_outputs, seed, dtype)
-    model = check_model_output(builder(**kwargs), where)
     name = estimator.model
     key = _engine.cache_key(name, kwargs) if isinstance(name, str) else None
-    return model, key, lambda: check_model_output(builder(**kwargs), where)
+    return (lambda: check_model_output(builder(**kwargs), where)), key
