@@ -74,6 +74,14 @@ def _warn_interrupted(result: TrainingResult) -> None:
     )
 
 
+def _input_dtype(model) -> str:
+    """The dtype the model's inputs take (float32 for a model without a declared input)."""
+    import keras
+
+    inputs = getattr(model, "inputs", None)
+    return keras.backend.standardize_dtype(inputs[0].dtype if inputs else "float32")
+
+
 def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
     rows = X[index]
     if sp.issparse(rows):
@@ -165,8 +173,7 @@ def train(
     """
     import keras
 
-    dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
-    dtype = keras.backend.standardize_dtype(dtype)
+    dtype = _input_dtype(model)
     if not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
     n_samples = X.shape[0]
@@ -292,9 +299,8 @@ def train_fused(
     A chunk of epochs never runs past the first epoch at which training could stop, so the
     stopping rule acts exactly as in :func:`train`. No callbacks, no validation, dense input.
     """
-    import keras
 
-    dtype = keras.backend.standardize_dtype(model.inputs[0].dtype)
+    dtype = _input_dtype(model)
     X = np.asarray(X, dtype=dtype)
     n_samples = X.shape[0]
     steps = -(-n_samples // batch_size)
