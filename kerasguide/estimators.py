@@ -11,7 +11,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from kerasguide._base import BaseKerasEstimator
 from kerasguide._scaling import linear_head, rescale_head
@@ -431,6 +431,5 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
 
     def predict(self, X):
         """Predicted targets, shape ``(n_samples,)`` or ``(n_samples, n_targets)``."""
-        check_is_fitted(self)
-        out = self._forward_pass(X)
+        out = self._forward_pass(X)  # checks that the estimator is fitted
         return out.ravel() if self.n_outputs_ == 1 else out
