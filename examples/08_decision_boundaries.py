@@ -4,7 +4,7 @@ A linear model splits the plane with one straight line, which fails on XOR and o
 circles. Each hidden ReLU unit contributes one fold to the boundary, so two units give a
 boundary with a single bend, three can enclose a region, five fit it more closely. The script
 trains those four models (the zoo's ``logistic_regression`` and ``mlp`` with 2, 3 and 5
-hidden units, as listed in ``kerasguide.experiments.BOUNDARY_MODELS``) on both datasets, prints
+hidden units, as listed in ``kerasguide.app.experiments.BOUNDARY_MODELS``) on both datasets, prints
 their test accuracy and, with matplotlib installed, draws the boundaries to PNG files.
 
 Run: ``python examples/08_decision_boundaries.py [--quick] [--out DIR]``
@@ -16,7 +16,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from kerasguide import experiments, plots, runner
+from kerasguide import plots
+from kerasguide.app import experiments, runner
 
 
 def main(quick: bool, out: Path) -> None:

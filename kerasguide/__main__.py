@@ -2,7 +2,7 @@
 
 import sys
 
-from kerasguide.cli import main
+from kerasguide.app.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,6 @@
 """scikit-learn estimators over the model zoo: ``KerasClassifier`` and ``KerasRegressor``.
 
-Both share :class:`kerasguide._base.BaseKerasEstimator`; each class here only encodes its
+Both share :class:`kerasguide._estimator.base.BaseKerasEstimator`; each class here only encodes its
 targets and decodes its predictions.
 """
 
@@ -13,8 +13,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
-from kerasguide._base import BaseKerasEstimator
-from kerasguide._scaling import linear_head, rescale_head
+from kerasguide._estimator.base import BaseKerasEstimator
+from kerasguide._estimator.scaling import linear_head, rescale_head
 
 __all__ = ["KerasClassifier", "KerasRegressor"]
 

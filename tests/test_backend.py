@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasguide._backend import backend, float64_available, training_dtype
+from kerasguide._estimator.backend import backend, float64_available, training_dtype
 
 
 def test_backend_is_keras_backend():

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from kerasguide import cli, experiments
+from kerasguide.app import cli, experiments
 from kerasguide.registry import list_models
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -41,9 +41,8 @@ def test_python_m_kerasguide_models():
 
 
 def test_models_does_not_import_keras():
-    code = (
-        "import sys; from kerasguide.cli import main; main(['models']); print(sorted(sys.modules))"
-    )
+    run_models = "from kerasguide.app.cli import main; main(['models'])"
+    code = f"import sys; {run_models}; print(sorted(sys.modules))"
     result = _run("-c", code)
     assert result.returncode == 0, result.stderr
     assert "'keras'" not in result.stdout

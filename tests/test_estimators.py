@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._backend import float64_available
+from kerasguide._estimator.backend import float64_available
 
 FAST = {"hidden_layers": (16,), "epochs": 15, "learning_rate": 0.01, "random_state": 0}
 # Enough epochs to pass an accuracy bar whatever initial weights the backend's seeded random

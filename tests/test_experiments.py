@@ -1,5 +1,5 @@
 """The talk's experiments as data, consistent with the registry, the factories and the talk;
-and kerasguide.runner, which runs them."""
+and kerasguide.app.runner, which runs them."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import inspect
 import numpy as np
 import pytest
 
-from kerasguide import experiments as ex
-from kerasguide import runner
+from kerasguide.app import experiments as ex
+from kerasguide.app import runner
 from kerasguide.models import COMPILE_OPTIONS
 from kerasguide.registry import get_model_builder, list_models
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import kerasguide
-from kerasguide._inference import numpy_forward
+from kerasguide._estimator.inference import numpy_forward
 
 
 def _randomise(model, seed: int) -> None:

@@ -2,8 +2,8 @@
 
 No check is marked as an expected failure, except where the backend does not compute in float64
 end to end (JAX without ``jax_enable_x64``; PyTorch under Keras 3.15, see
-``kerasguide._backend``): the estimators then train in float32, and the checks that compare
-two fits to ``rtol=1e-7`` ask for more digits than float32 has.
+``kerasguide._estimator.backend``): the estimators then train in float32, and the checks that
+compare two fits to ``rtol=1e-7`` ask for more digits than float32 has.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._backend import float64_available
+from kerasguide._estimator.backend import float64_available
 
 _FLOAT32_ONLY = (
     "trains in float32 on this backend (no end-to-end float64); the two fits agree to "

@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._training import _epoch_plan
+from kerasguide._estimator.training import _epoch_plan
 
 # 150 epochs x 8 batches >= the fused threshold; 500 % 64 leaves a partial batch.
 PARAMS = {"hidden_layers": (16,), "epochs": 150, "batch_size": 64, "random_state": 0}

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kerasguide._report import markdown, table, tables
+from kerasguide.app.report import markdown, table, tables
 
 __all__ = ["build_parser", "main"]
 
@@ -110,7 +110,7 @@ def _keras_file(text: str) -> Path:
 def build_parser() -> argparse.ArgumentParser:
     """The ``kerasguide`` argument parser."""
     from kerasguide import __version__
-    from kerasguide.experiments import DATASETS
+    from kerasguide.app.experiments import DATASETS
 
     parser = _Parser(
         prog=PROG,
@@ -217,7 +217,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     split = _load_split(dataset, args)
     keras = _import_keras()
-    from kerasguide.runner import build
+    from kerasguide.app.runner import build
 
     keras.utils.set_random_seed(args.seed)
     model = build(args.model, split, seed=args.seed, **params)
@@ -246,8 +246,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- reproduce
 def _load_split(dataset: str, args: argparse.Namespace, *, quick: bool = False):
     """``runner.load_split`` with the command line's words for a missing MNIST."""
+    from kerasguide.app.runner import load_split
     from kerasguide.datasets import MNIST_ENV
-    from kerasguide.runner import load_split
 
     try:
         return load_split(dataset, mnist=args.mnist, seed=args.seed, quick=quick)
@@ -283,8 +283,8 @@ def _load_reproduce_split(args: argparse.Namespace):
 
 
 def _cmd_reproduce(args: argparse.Namespace) -> int:
-    from kerasguide import experiments as ex
-    from kerasguide import runner
+    from kerasguide.app import experiments as ex
+    from kerasguide.app import runner
 
     out: Path = args.out
     if out.exists() and not out.is_dir():
@@ -337,8 +337,8 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
 
 def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
-    from kerasguide import experiments as ex
-    from kerasguide import runner
+    from kerasguide.app import experiments as ex
+    from kerasguide.app import runner
 
     try:
         from kerasguide import plots

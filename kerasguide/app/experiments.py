@@ -4,7 +4,7 @@ Each :class:`Experiment` is a row of the talk's results tables: a registry model
 arguments its factory gets, how long it trains, what the talk measured and what our run must
 reach. ``kerasguide reproduce`` walks :data:`EXPERIMENTS` in order; the houses comparison
 (:data:`HOUSES`) and the decision-boundary figures (:data:`BOUNDARY_MODELS`) are data too.
-:mod:`kerasguide.runner` runs them; nothing here imports Keras.
+:mod:`kerasguide.app.runner` runs them; nothing here imports Keras.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from kerasguide import _engine
+from kerasguide._estimator import engine as _engine
 from kerasguide.registry import get_model_card
 
 __all__ = ["build_plan", "check_model_output", "resolve_task"]

@@ -1,7 +1,7 @@
-"""Run the experiments described in :mod:`kerasguide.experiments`.
+"""Run the experiments described in :mod:`kerasguide.app.experiments`.
 
 :func:`load_split` loads a dataset and splits it reproducibly; :func:`build` builds a registry
-model for a split; :func:`run_experiment` trains one :class:`~kerasguide.experiments.Experiment`
+model for a split; :func:`run_experiment` trains one :class:`~kerasguide.app.experiments.Experiment`
 and measures it, :func:`check_goals` compares the results with their goals; :func:`run_houses`
 runs the houses comparison and :func:`fit_boundary_model` fits one decision-boundary panel.
 ``kerasguide reproduce`` calls them in that order. Keras is imported only when a model is built.
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from kerasguide.experiments import (
+from kerasguide.app.experiments import (
     BOUNDARY_TRAINING,
     DATASETS,
     HOUSES,
@@ -68,13 +68,13 @@ def _take(X: np.ndarray, y: np.ndarray, n: int | None, seed: int):
 def load_split(
     dataset: str, *, mnist: Any = None, seed: int = 0, quick: bool = False, n_samples: int = 1000
 ) -> Split:
-    """Load ``dataset`` (a key of :data:`~kerasguide.experiments.DATASETS`) and split it
+    """Load ``dataset`` (a key of :data:`~kerasguide.app.experiments.DATASETS`) and split it
     reproducibly.
 
     MNIST keeps its own test set and is never downloaded (``FileNotFoundError`` when no local
     copy is found); digits, houses, xor and circles hold out a quarter (houses a fifth),
     stratified for classes. ``quick`` trims MNIST to the subsets of
-    :data:`~kerasguide.experiments.SCHEDULES`.
+    :data:`~kerasguide.app.experiments.SCHEDULES`.
     """
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
@@ -147,7 +147,7 @@ def build(model: str, split: Split, *, seed: int, **params: Any):
 
 @dataclass
 class ExperimentResult:
-    """What one run of an :class:`~kerasguide.experiments.Experiment` measured (accuracies in
+    """What one run of an :class:`~kerasguide.app.experiments.Experiment` measured (accuracies in
     percent)."""
 
     experiment: Experiment
@@ -222,7 +222,7 @@ def run_experiment(
 
 
 def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
-    """Fit :data:`~kerasguide.experiments.HOUSES` from scratch and with Keras; test errors in
+    """Fit :data:`~kerasguide.app.experiments.HOUSES` from scratch and with Keras; test errors in
     dollars, and loss curves."""
     import keras
 

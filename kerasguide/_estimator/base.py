@@ -25,17 +25,17 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from kerasguide import _engine
-from kerasguide._backend import (
+from kerasguide._estimator import engine as _engine
+from kerasguide._estimator.backend import (
     DATA_PARALLEL,
     check_distribution,
     distribution_scope,
     multi_step_execution,
     training_dtype,
 )
-from kerasguide._building import build_plan, resolve_task
-from kerasguide._inference import numpy_forward
-from kerasguide._training import train, train_fused
+from kerasguide._estimator.building import build_plan, resolve_task
+from kerasguide._estimator.inference import numpy_forward
+from kerasguide._estimator.training import train, train_fused
 
 __all__ = ["BaseKerasEstimator"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from kerasguide import _backend
+from kerasguide._estimator import backend as _backend
 
 __all__ = ["TrainingResult", "train", "train_fused"]
 

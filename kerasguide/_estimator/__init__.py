@@ -1,0 +1,1 @@
+"""The private machinery of the estimators: building, training, engines, inference, backends."""
