@@ -1,44 +1,248 @@
-"""Argument checks shared by the factories, datasets and the NumPy-from-scratch code.
+"""One table of parameter checks, shared by the factories, the estimators and the command line.
 
-Each raises with a message that names the argument and ends ``Received: name=value``.
+Every check raises :class:`~kerasguide.exceptions.InvalidParameterError` (a ``ValueError`` and a
+``TypeError``) with one message style, Keras's: the message names the parameter, says what is
+allowed, and ends ``Received: name=value``. The same mistake reads the same wherever it is made:
+``mlp(dropout=1.5)``, ``KerasClassifier(dropout=1.5).fit(...)`` and
+``kerasguide train mlp --dropout 1.5`` all say ``\\`dropout\\` must be a float in [0, 1).``
+
+:data:`PARAMETERS` maps a parameter's name to its :class:`Rule`; :func:`check` applies one,
+:func:`cli_type` turns one into an ``argparse`` type. The small ``check_*`` functions below are
+the building blocks, also used directly by the datasets and the NumPy-from-scratch code.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.utils import check_random_state
 
-__all__ = ["check_bool", "check_fraction", "check_int", "check_random_state_arg"]
+from kerasguide.exceptions import InvalidParameterError
+
+__all__ = [
+    "PARAMETERS",
+    "Rule",
+    "check",
+    "check_bool",
+    "check_fraction",
+    "check_int",
+    "check_random_state_arg",
+    "cli_type",
+    "invalid",
+]
+
+
+def invalid(name: str, allowed: str, value: Any) -> InvalidParameterError:
+    """The error for ``name=value``, which should have been ``allowed``."""
+    return InvalidParameterError(f"`{name}` must be {allowed}. Received: {name}={value!r}")
+
+
+# --------------------------------------------------------------------------- building blocks
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def check_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}")
+    """``value`` as an int, if it is an integer of at least ``minimum``."""
+    if not _is_int(value) or value < minimum:
+        raise invalid(name, f"an integer >= {minimum}", value)
     return int(value)
 
 
 def check_fraction(name: str, value: Any, *, high_open: bool = True) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if ok:
-        ok = 0.0 <= value < 1.0 if high_open else value >= 0.0
+    """A float in [0, 1) (``high_open``), or a finite float >= 0."""
+    ok = _is_real(value) and (0.0 <= value < 1.0 if high_open else 0.0 <= value < math.inf)
     if not ok:
-        allowed = "a float in [0, 1)" if high_open else "a float >= 0"
-        raise ValueError(f"`{name}` must be {allowed}. Received: {name}={value!r}")
+        raise invalid(name, "a float in [0, 1)" if high_open else "a finite float >= 0", value)
     return float(value)
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` if it is True or False (a NumPy bool included)."""
+    if not isinstance(value, bool | np.bool_):
+        raise invalid(name, "True or False", value)
+    return bool(value)
+
+
 def check_random_state_arg(random_state: Any) -> np.random.RandomState:
+    """scikit-learn's ``check_random_state`` with this module's message."""
+    from sklearn.utils import check_random_state
+
     try:
         return check_random_state(random_state)
     except ValueError:
-        msg = "`random_state` must be None, an integer or a numpy RandomState."
-        raise ValueError(f"{msg} Received: random_state={random_state!r}") from None
+        allowed = "None, an integer or a numpy RandomState"
+        raise invalid("random_state", allowed, random_state) from None
 
 
-def check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"`{name}` must be True or False. Received: {name}={value!r}")
-    return bool(value)
+# --------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Rule:
+    """How one parameter is checked.
+
+    Attributes
+    ----------
+    allowed : str
+        What the error message says the parameter may be.
+    accepts : callable
+        ``accepts(value) -> bool``.
+    normalize : callable
+        Turns an accepted value into its canonical form (``[100]`` into ``(100,)``).
+    parse : callable, optional
+        Turns command-line text into a value (``"128,64"`` into ``(128, 64)``).
+    """
+
+    allowed: str
+    accepts: Callable[[Any], bool]
+    normalize: Callable[[Any], Any] = lambda value: value
+    parse: Callable[[str], Any] | None = None
+
+
+def _layers(value: Any) -> tuple[int, ...] | None:
+    if _is_int(value):
+        value = (value,)
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        return None
+    units = tuple(value)
+    return tuple(int(u) for u in units) if all(_is_int(u) and u >= 1 for u in units) else None
+
+
+def _shape(value: Any) -> tuple[int, ...] | None:
+    if not isinstance(value, tuple | list) or not value:
+        return None
+    return tuple(int(d) for d in value) if all(_is_int(d) and d >= 1 for d in value) else None
+
+
+def _parse_units(text: str) -> Any:
+    parts = [part.strip() for part in text.split(",")]
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else text
+
+
+def _real(low: float, high: float, *, low_open: bool = False, high_open: bool = True):
+    def accepts(value: Any) -> bool:
+        if not _is_real(value) or math.isnan(value):
+            return False
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        return above and below
+
+    return accepts
+
+
+def _keras_object(kind: str) -> Callable[[Any], bool]:
+    """Accepts a name Keras knows for ``kind`` (optimizers, initializers, activations)."""
+
+    def accepts(value: Any) -> bool:
+        import keras
+
+        module = getattr(keras, kind)
+        base = {"optimizers": keras.optimizers.Optimizer,
+                "initializers": keras.initializers.Initializer}.get(kind)  # fmt: skip
+        if base is not None and isinstance(value, base):
+            return True
+        if kind == "activations" and callable(value) and not isinstance(value, str):
+            return True
+        if not isinstance(value, str):
+            return False
+        try:
+            module.get(value)
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    return accepts
+
+
+def _float(text: str) -> Any:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _int(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+_POSITIVE = _real(0.0, math.inf, low_open=True)
+_NON_NEGATIVE = _real(0.0, math.inf)
+_FRACTION = _real(0.0, 1.0)
+
+#: Every checked parameter, by name.
+PARAMETERS: dict[str, Rule] = {
+    "input_shape": Rule("a non-empty tuple of positive integers, e.g. (784,) or (28, 28, 1)",
+                        lambda v: _shape(v) is not None, _shape),
+    "n_features": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "n_outputs": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "hidden_layers": Rule("a sequence of positive integers, e.g. (128,) or (128, 64)",
+                          lambda v: _layers(v) is not None, _layers, _parse_units),
+    "activation": Rule("a Keras activation name (e.g. 'relu', 'tanh', 'linear') or callable",
+                       _keras_object("activations"), parse=str),
+    "dropout": Rule("a float in [0, 1)", _FRACTION, float, _float),
+    "l2": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
+    "optimizer": Rule("a Keras optimizer name (e.g. 'sgd', 'adam', 'rmsprop') or instance",
+                      _keras_object("optimizers"), parse=str),
+    "learning_rate": Rule("a finite float > 0", _POSITIVE, float, _float),
+    "kernel_initializer": Rule(
+        "a Keras initializer name (e.g. 'glorot_uniform', 'he_normal', 'random_normal') or "
+        "instance", _keras_object("initializers"), parse=str),
+    "seed": Rule("an integer >= 0", lambda v: _is_int(v) and v >= 0, int, _int),
+    "dtype": Rule("'float32', 'float64', 'float16' or 'bfloat16'",
+                  lambda v: v in ("float32", "float64", "float16", "bfloat16"), parse=str),
+    "batch_size": Rule("'auto' or an integer >= 1",
+                       lambda v: v == "auto" or (_is_int(v) and v >= 1), parse=_int),
+    "epochs": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "validation_fraction": Rule("a float in (0, 1)", _real(0.0, 1.0, low_open=True), float),
+    "n_iter_no_change": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "tol": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
+    "verbose": Rule("0, 1 or 2", lambda v: _is_int(v) and 0 <= v <= 2, int, _int),
+    "early_stopping": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
+    "shuffle": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
+    "warm_start": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
+    "normalize_y": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
+    "model_params": Rule("a dict of keyword arguments for the model factory, or None",
+                         lambda v: isinstance(v, dict)),
+    "class_weight": Rule("a dict of class weights, 'balanced' or None",
+                         lambda v: isinstance(v, dict) or v == "balanced"),
+}  # fmt: skip
+
+
+def check(name: str, value: Any, *, none_ok: bool = False) -> Any:
+    """``value`` in its canonical form if :data:`PARAMETERS` accepts it for ``name``.
+
+    ``none_ok`` lets ``None`` through unchanged (an estimator's "the model's own default").
+    """
+    if value is None and none_ok:
+        return None
+    rule = PARAMETERS[name]
+    if not rule.accepts(value):
+        raise invalid(name, rule.allowed + (", or None" if none_ok else ""), value)
+    return rule.normalize(value)
+
+
+def cli_type(name: str) -> Callable[[str], Any]:
+    """An ``argparse`` type for ``name``: parses the text, then applies the same check."""
+    import argparse
+
+    rule = PARAMETERS[name]
+    parse = rule.parse or str
+
+    def convert(text: str) -> Any:
+        try:
+            return check(name, parse(text))
+        except InvalidParameterError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name  # argparse names the type in its messages
+    return convert
