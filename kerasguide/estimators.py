@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import compute_sample_weight
-from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
+import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator.base import BaseKerasEstimator
 from kerasguide._estimator.scaling import linear_head, rescale_head
 
@@ -31,20 +31,26 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         model. The callable receives, among ``n_features``, ``n_outputs`` (also as
         ``n_classes``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
         names, plus ``model_params``.
-    hidden_layers : tuple of int, default=(100,)
-        Units of each hidden layer.
-    activation : str, default="relu"
-        Activation of the hidden layers.
-    dropout : float, default=0.0
-        Fraction of hidden units dropped while training, in [0, 1).
-    l2 : float, default=1e-3
-        L2 penalty factor on every kernel (Keras's ``l2 * sum(w ** 2)`` added to the loss).
+    hidden_layers : tuple of int, default=None
+        Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
+        below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
+        a knob set on a model that does not have it is an error naming it.
+    activation : str or callable, default=None
+        Activation of the hidden layers (``mlp``: ``"relu"``).
+    dropout : float, default=None
+        Fraction of hidden units dropped while training, in [0, 1) (``mlp``: 0.0).
+    l2 : float, default=None
+        L2 penalty factor on every kernel, Keras's ``l2 * sum(w ** 2)`` added to the loss
+        (``mlp``: 0.0).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (copied, never mutated).
-    learning_rate : float, default=0.001
-        The optimizer's learning rate.
-    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
-        How the weights start.
+    learning_rate : float, default=None
+        The optimizer's learning rate. ``None`` keeps an optimizer instance's own rate, and
+        gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
+        ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
+        value applies to the training that follows, as in scikit-learn's MLP.
+    kernel_initializer : str or keras.initializers.Initializer, default=None
+        How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
         Rows per gradient step; ``"auto"`` is ``min(200, n_samples)``.
     epochs : int, default=200
@@ -113,22 +119,17 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        **BaseKerasEstimator._parameter_constraints,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-    }
-
     def __init__(
         self,
         model="mlp",
         *,
-        hidden_layers=(100,),
-        activation="relu",
-        dropout=0.0,
-        l2=1e-3,
+        hidden_layers=None,
+        activation=None,
+        dropout=None,
+        l2=None,
         optimizer="adam",
-        learning_rate=0.001,
-        kernel_initializer="glorot_uniform",
+        learning_rate=None,
+        kernel_initializer=None,
         batch_size="auto",
         epochs=200,
         early_stopping=False,
@@ -167,7 +168,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.model_params = model_params
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, *, first, classes=None, sample_weight=None):
+    def _encode_targets(self, y, *, first, classes=None):
         check_classification_targets(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
@@ -269,20 +270,26 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         model. The callable receives, among ``n_features``, ``n_outputs`` (also as
         ``n_targets``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
         names, plus ``model_params``.
-    hidden_layers : tuple of int, default=(100,)
-        Units of each hidden layer.
-    activation : str, default="relu"
-        Activation of the hidden layers.
-    dropout : float, default=0.0
-        Fraction of hidden units dropped while training, in [0, 1).
-    l2 : float, default=1e-3
-        L2 penalty factor on every kernel (Keras's ``l2 * sum(w ** 2)`` added to the loss).
+    hidden_layers : tuple of int, default=None
+        Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
+        below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
+        a knob set on a model that does not have it is an error naming it.
+    activation : str or callable, default=None
+        Activation of the hidden layers (``mlp``: ``"relu"``).
+    dropout : float, default=None
+        Fraction of hidden units dropped while training, in [0, 1) (``mlp``: 0.0).
+    l2 : float, default=None
+        L2 penalty factor on every kernel, Keras's ``l2 * sum(w ** 2)`` added to the loss
+        (``mlp``: 0.0).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (copied, never mutated).
-    learning_rate : float, default=0.001
-        The optimizer's learning rate.
-    kernel_initializer : str or keras.initializers.Initializer, default="glorot_uniform"
-        How the weights start.
+    learning_rate : float, default=None
+        The optimizer's learning rate. ``None`` keeps an optimizer instance's own rate, and
+        gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
+        ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
+        value applies to the training that follows, as in scikit-learn's MLP.
+    kernel_initializer : str or keras.initializers.Initializer, default=None
+        How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
         Rows per gradient step; ``"auto"`` is ``min(200, n_samples)``.
     epochs : int, default=200
@@ -351,22 +358,17 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     True
     """
 
-    _parameter_constraints: dict = {
-        **BaseKerasEstimator._parameter_constraints,
-        "normalize_y": ["boolean"],
-    }
-
     def __init__(
         self,
         model="mlp",
         *,
-        hidden_layers=(100,),
-        activation="relu",
-        dropout=0.0,
-        l2=1e-3,
+        hidden_layers=None,
+        activation=None,
+        dropout=None,
+        l2=None,
         optimizer="adam",
-        learning_rate=0.001,
-        kernel_initializer="glorot_uniform",
+        learning_rate=None,
+        kernel_initializer=None,
         batch_size="auto",
         epochs=200,
         early_stopping=False,
@@ -405,7 +407,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.model_params = model_params
         self.normalize_y = normalize_y
 
-    def _encode_targets(self, y, *, first, classes=None, sample_weight=None):
+    def _encode_targets(self, y, *, first, classes=None):
         return y, "regression", 1 if y.ndim == 1 else y.shape[1]
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first):

@@ -222,7 +222,7 @@ def test_convergence_stops_early_and_warns_otherwise(blobs):
     X, y = blobs
     converged = fit(KerasClassifier(tol=10.0, n_iter_no_change=2, **FAST), X, y)
     assert converged.n_iter_ == 3
-    with pytest.warns(Warning, match="reached epochs=3"):
+    with pytest.warns(Warning, match="stopped at epochs=3 while the loss was still improving"):
         KerasClassifier(**{**FAST, "epochs": 3, "tol": 0.0}).fit(X, y)
 
 
@@ -455,16 +455,24 @@ def test_memory_does_not_grow_across_many_fits(blobs):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"dropout": 1.5}, "'dropout' parameter of KerasClassifier must be a float in the range"),
-        ({"epochs": -1}, "'epochs' parameter"),
-        ({"batch_size": 0}, "'batch_size' parameter"),
-        ({"learning_rate": 0.0}, "'learning_rate' parameter"),
+        (
+            {"dropout": 1.5},
+            r"`dropout` must be a float in \[0, 1\), or None. Received: dropout=1.5",
+        ),
+        ({"epochs": -1}, "`epochs` must be an integer >= 1. Received: epochs=-1"),
+        ({"batch_size": 0}, "Received: batch_size=0"),
+        ({"learning_rate": 0.0}, "`learning_rate` must be a finite float > 0"),
+        ({"hidden_layers": [0]}, r"Received: hidden_layers=\[0\]"),
+        ({"optimizer": 3}, "Received: optimizer=3"),
+        ({"kernel_initializer": "nope"}, "Received: kernel_initializer='nope'"),
+        ({"model": "softmax_regression", "hidden_layers": None, "l2": 0.0}, "does not take `l2`"),
+        ({"dropout": 0.1, "model_params": {"dropout": 0.2}}, "set it once"),
         ({"model": "mpl"}, "Did you mean 'mlp'"),
         ({"optimizer": "sgdd"}, "Received: optimizer='sgdd'"),
         ({"hidden_layers": (0,)}, r"Received: hidden_layers=\(0,\)"),
         (
             {"model": "softmax_regression", "hidden_layers": (100,), "dropout": 0.5},
-            "does not take `dropout`",
+            "does not take `dropout`|does not take `hidden_layers`",
         ),
         ({"model_params": {"bogus": 1}}, "bogus"),
     ],

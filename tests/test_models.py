@@ -59,7 +59,7 @@ def test_every_model_has_readable_layer_names(name):
     model = kerasguide.build_model(name, **kwargs)
     assert model.layers[-1].name == "output"
     for layer in model.layers[:-1]:
-        assert layer.name.startswith(("hidden_", "dropout_"))
+        assert layer.name.startswith(("hidden_", "dropout_", "flatten"))
 
 
 def test_softmax_regression_has_the_talks_parameter_count():
@@ -91,14 +91,16 @@ def test_mlp_with_dropout_and_l2():
 )
 def test_mlp_task_decides_head_and_loss(task, activation, loss):
     n_outputs = 1 if task in ("binary", "regression") else 3
-    model = models.mlp(4, n_outputs, task=task)
+    model = models.mlp((4,), n_outputs, task=task)
     assert keras.activations.serialize(model.layers[-1].activation) == activation
     assert model.loss.name == loss
 
 
 def test_linear_activation_gives_a_deeper_but_linear_model():
     # The talk's lesson: linear hidden layers compose to one affine map.
-    model = models.mlp(4, 3, task="regression", hidden_layers=(8, 8), activation="linear", seed=0)
+    model = models.mlp(
+        (4,), 3, task="regression", hidden_layers=(8, 8), activation="linear", seed=0
+    )
     (w1, b1, w2, b2, w3, b3) = model.get_weights()
     X = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
     affine = X @ (w1 @ w2 @ w3) + ((b1 @ w2 + b2) @ w3 + b3)
@@ -106,22 +108,22 @@ def test_linear_activation_gives_a_deeper_but_linear_model():
 
 
 def test_compile_options():
-    sgd = models.softmax_regression(4, 3)
+    sgd = models.softmax_regression((4,), 3)
     assert isinstance(sgd.optimizer, keras.optimizers.SGD)
     assert float(sgd.optimizer.learning_rate) == pytest.approx(models.TALK_LEARNING_RATE)
-    adam = models.softmax_regression(4, 3, optimizer="adam", learning_rate=0.01)
+    adam = models.softmax_regression((4,), 3, optimizer="adam", learning_rate=0.01)
     assert isinstance(adam.optimizer, keras.optimizers.Adam)
     assert float(adam.optimizer.learning_rate) == pytest.approx(0.01)
     mine = keras.optimizers.RMSprop(learning_rate=0.123)
-    model = models.softmax_regression(4, 3, optimizer=mine)
+    model = models.softmax_regression((4,), 3, optimizer=mine)
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)
     assert model.optimizer is not mine
     assert float(model.optimizer.learning_rate) == pytest.approx(0.123)
-    uncompiled = models.mlp(4, 3, compile=False)
+    uncompiled = models.mlp((4,), 3, compile=False)
     assert not uncompiled.compiled
-    double = models.linear_regression(3, dtype="float64")
+    double = models.linear_regression((3,), dtype="float64")
     assert double.layers[-1].kernel.dtype == "float64"
-    normal = models.linear_regression(3, kernel_initializer="random_normal", seed=1)
+    normal = models.linear_regression((3,), kernel_initializer="random_normal", seed=1)
     assert normal.layers[-1].kernel_initializer.__class__.__name__ == "RandomNormal"
 
 
@@ -151,5 +153,47 @@ def test_bad_arguments_are_named(kwargs, message):
 
 
 def test_unknown_compile_option_is_a_type_error():
-    with pytest.raises(TypeError, match="'hidden_layers'"):
-        models.softmax_regression(4, 3, hidden_layers=(8,))
+    with pytest.raises(TypeError, match=r"'softmax_regression' does not take `hidden_layers`"):
+        models.softmax_regression((4,), 3, hidden_layers=(8,))
+
+
+@pytest.mark.parametrize("name", kerasguide.list_models())
+def test_every_factory_takes_input_shape_and_n_outputs(name):
+    kwargs, _, shape = _arguments(name)
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("n_features", "n_classes")}
+    kwargs.setdefault("n_outputs", shape[1])
+    by_shape = kerasguide.build_model(name, input_shape=(N_FEATURES,), seed=3, **kwargs)
+    by_features = kerasguide.build_model(name, n_features=N_FEATURES, seed=3, **kwargs)
+    assert by_shape.input_shape == by_features.input_shape == (None, N_FEATURES)
+    assert by_shape.output_shape == shape
+    for a, b in zip(by_shape.get_weights(), by_features.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs", "message"),
+    [
+        ("softmax_regression", {"n_features": 4, "n_outputs": 1}, "Received: n_outputs=1"),
+        ("softmax_regression", {"n_features": 4, "n_classes": 1}, "Received: n_classes=1"),
+        ("softmax_regression", {"n_features": 4, "n_classes": 0}, "Received: n_classes=0"),
+        ("linear_regression", {"n_features": 4, "n_targets": -2}, "Received: n_targets=-2"),
+        ("softmax_regression", {"n_features": 4, "n_outputs": 3, "n_classes": 3}, "not both"),
+        ("mlp", {"input_shape": (4,), "n_features": 4, "n_outputs": 3}, "not both"),
+        ("mlp", {"input_shape": 4, "n_outputs": 3}, "Received: input_shape=4"),
+        ("mlp", {"n_outputs": 3}, "Received: input_shape=None"),
+        ("logistic_regression", {"n_features": 4, "n_outputs": 2}, "Received: n_outputs=2"),
+        ("softmax_regression", {"n_features": 4, "n_outputs": 3, "task": "regression"},
+         "Received: task='regression'"),
+    ],
+)  # fmt: skip
+def test_the_vocabulary_names_the_argument_the_caller_passed(factory, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        kerasguide.build_model(factory, **kwargs)
+
+
+def test_an_image_shaped_input_is_flattened_for_the_mlp():
+    model = models.mlp(input_shape=(8, 8, 1), n_outputs=10, seed=0)
+    assert model.input_shape == (None, 8, 8, 1)
+    assert model.layers[0].name == "flatten"
+    X = np.random.default_rng(0).normal(size=(3, 8, 8, 1)).astype("float32")
+    assert model.predict(X, verbose=0).shape == (3, 10)

@@ -1,34 +1,38 @@
-"""How an estimator turns its parameters into a compiled model of the zoo (or of a callable).
+"""How an estimator's parameters become a compiled model of the zoo (or of a ``model`` callable).
 
-The factory's signature decides what it receives: shapes (``n_features``, ``n_outputs`` and its
-aliases, ``task``), ``seed``, ``dtype``, the compile knobs when it takes ``**compile_options``,
-and the architecture knobs only when it names them; a knob it cannot take must stay at its
-default, or the fit fails with a message naming it.
+Every registry factory takes the one vocabulary (``input_shape``, ``n_outputs``, ``task``,
+``seed``, ``dtype`` and the compile options), so the estimator hands each the same arguments,
+plus the knobs the user set (an architecture knob left at ``None`` means "the model's own
+default" and is not passed). A factory refuses a knob it does not have, naming it.
+
+A ``model`` callable is the user's own function, written for whatever it needs: it receives the
+vocabulary names its signature declares (all of them when it takes ``**kwargs``), and every knob
+the user set must be one it declares, or the fit fails naming that knob. This is the one place
+that reads a signature, and only a user's.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
 
-from kerasguide._estimator import engine as _engine
+from kerasguide._estimator import engine
+from kerasguide.exceptions import InvalidParameterError
 from kerasguide.registry import get_model_card
 
-__all__ = ["build_plan", "check_model_output", "resolve_task"]
+__all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_output", "plan_model",
+           "resolve_task"]  # fmt: skip
 
-# Estimator parameters handed to a model factory under the same names: compile options go to
-# every factory that takes **compile_options, architecture knobs only to those that name them.
-_COMPILE_KNOBS = ("optimizer", "learning_rate", "kernel_initializer")
-_ARCHITECTURE_KNOBS = ("hidden_layers", "activation", "dropout", "l2")
-
-
-def _same(value, default) -> bool:
-    try:
-        return bool(value == default)
-    except (TypeError, ValueError):
-        return value is default
+#: The estimators' optimizer unless told otherwise.
+DEFAULT_OPTIMIZER = "adam"
+#: Estimator parameters that are the model's knobs (``None``: the model's own default).
+KNOBS = ("hidden_layers", "activation", "dropout", "l2", "learning_rate", "kernel_initializer")
 
 
 def check_model_output(model, where: str):
+    """``model`` if it is a compiled ``keras.Model``; an error naming ``where`` otherwise."""
     import keras
 
     if not isinstance(model, keras.Model):
@@ -38,8 +42,8 @@ def check_model_output(model, where: str):
     return model
 
 
-def _builder(model):
-    """The model factory, how to name it in messages, and the task it declares."""
+def _builder(model) -> tuple[Callable[..., Any], str, str]:
+    """The factory, how to name it in messages, and the task it declares."""
     if callable(model) and not isinstance(model, str):
         return model, "The `model` callable", "any"
     card = get_model_card(model)
@@ -58,42 +62,63 @@ def resolve_task(model, task: str, n_outputs: int) -> tuple[str, int]:
     return task, n_outputs
 
 
-def _arguments(estimator, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
-    builder, where, _ = _builder(estimator.model)
+@dataclass(frozen=True)
+class ModelPlan:
+    """How to build the estimator's model: the factory, its arguments, its engine-pool key."""
+
+    builder: Callable[..., Any]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    where: str = ""
+    #: The engine pool's key (None: not pooled, e.g. for a model callable).
+    key: Hashable | None = None
+
+    def build(self):
+        """A new model, checked to be a compiled ``keras.Model``."""
+        return check_model_output(self.builder(**self.kwargs), self.where)
+
+
+def _set_knobs(params: dict[str, Any]) -> dict[str, Any]:
+    knobs = {name: params[name] for name in KNOBS if params.get(name) is not None}
+    extra = dict(params.get("model_params") or {})
+    twice = sorted(set(knobs) & set(extra))
+    if twice:
+        raise InvalidParameterError(
+            f"`{twice[0]}` is set both as a parameter and in `model_params`; set it once. "
+            f"Received: {twice[0]}={knobs[twice[0]]!r}, model_params={extra!r}"
+        )
+    return {"optimizer": params["optimizer"], **knobs, **extra}
+
+
+def _callable_arguments(builder, vocabulary: dict, knobs: dict, where: str) -> dict[str, Any]:
     accepted = inspect.signature(builder).parameters
-    takes_options = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
-    shape = {
-        "n_features": n_features,
-        "n_outputs": n_outputs,
-        "n_classes": n_outputs,
-        "n_targets": n_outputs,
-        "task": task,
-    }
-    kwargs = {name: value for name, value in shape.items() if name in accepted}
-    options = {"seed": seed, "dtype": dtype, "metrics": []}
-    kwargs.update(
-        {name: value for name, value in options.items() if name in accepted or takes_options}
-    )
-    defaults = inspect.signature(type(estimator).__init__).parameters
-    for name in _COMPILE_KNOBS + _ARCHITECTURE_KNOBS:
-        value = getattr(estimator, name)
-        if name in accepted or (takes_options and name in _COMPILE_KNOBS):
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in accepted.values())
+    kwargs = {k: v for k, v in vocabulary.items() if takes_any or k in accepted}
+    for name, value in knobs.items():
+        if takes_any or name in accepted:
             kwargs[name] = value
-        elif not _same(value, defaults[name].default):
-            raise ValueError(
-                f"{where} does not take `{name}`; leave it at its default. "
-                f"Received: {name}={value!r}"
+        elif not (name == "optimizer" and value == DEFAULT_OPTIMIZER):
+            raise InvalidParameterError(
+                f"{where} does not take `{name}`; leave it at its default or give the callable "
+                f"a `{name}` argument. Received: {name}={value!r}"
             )
-    kwargs.update(estimator.model_params or {})
-    return builder, where, kwargs
+    return kwargs
 
 
-def build_plan(estimator, task: str, n_features: int, n_outputs: int, seed: int, dtype: str):
-    """A factory of the model (checked on each call) and its engine-pool key (None: not pooled).
+def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs: int,
+               seed: int, dtype: str, *, pooled: bool = True) -> ModelPlan:  # fmt: skip
+    """The :class:`ModelPlan` for an estimator's checked parameters ``params``.
 
     Nothing is built here, so a warm start can ask for the key without building a model.
     """
-    builder, where, kwargs = _arguments(estimator, task, n_features, n_outputs, seed, dtype)
-    name = estimator.model
-    key = _engine.cache_key(name, kwargs) if isinstance(name, str) else None
-    return (lambda: check_model_output(builder(**kwargs), where)), key
+    builder, where, _ = _builder(params["model"])
+    vocabulary = {"input_shape": tuple(input_shape), "n_outputs": n_outputs, "task": task,
+                  "seed": seed, "dtype": dtype, "metrics": []}  # fmt: skip
+    knobs = _set_knobs(params)
+    if isinstance(params["model"], str):
+        kwargs = {**vocabulary, **knobs}
+        # The builder itself is in the key: a name registered again gets new engines.
+        key = engine.cache_key(builder, kwargs) if pooled else None
+        return ModelPlan(builder, kwargs, where, key)
+    if len(input_shape) == 1:
+        vocabulary["n_features"] = input_shape[0]  # the shorthand, for callables that use it
+    return ModelPlan(builder, _callable_arguments(builder, vocabulary, knobs, where), where)

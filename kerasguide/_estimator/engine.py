@@ -38,10 +38,12 @@ def _frozen(value: Any) -> Hashable | None:
     return None  # objects (optimizer or initializer instances, callables) are not pooled
 
 
-def cache_key(model_name: str, kwargs: dict[str, Any]) -> Hashable | None:
-    """A key for a registry model built with ``kwargs``, or None if it cannot be pooled.
+def cache_key(builder: Callable[..., Any], kwargs: dict[str, Any]) -> Hashable | None:
+    """A key for the model ``builder(**kwargs)`` builds, or None if it cannot be pooled.
 
-    The ``seed`` is left out: it only decides the initial values, which are loaded anyway.
+    The builder itself is part of the key (not only its registry name), so a factory
+    registered again under an old name never reuses the old factory's engines. The ``seed`` is
+    left out: it only decides the initial values, which are loaded anyway.
     """
     items = []
     for name in sorted(kwargs):
@@ -51,7 +53,7 @@ def cache_key(model_name: str, kwargs: dict[str, Any]) -> Hashable | None:
         if frozen is None:
             return None
         items.append((name, frozen))
-    return (model_name, tuple(items))
+    return (builder, tuple(items))
 
 
 @contextmanager
@@ -73,7 +75,7 @@ def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
 
 
 def clear() -> None:
-    """Drop every pooled engine."""
+    """Drop every pooled engine (public as :func:`kerasguide.clear_engine_pool`)."""
     with _lock:
         _pool.clear()
 

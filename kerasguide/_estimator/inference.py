@@ -6,18 +6,20 @@ model of the zoo is made of layers this module understands, so the estimators pr
 it; any other layer makes :func:`numpy_forward` return ``None`` and the caller uses Keras.
 
 The forward pass holds a float64 snapshot of the weights taken when it is made (reading Keras
-variables costs tens of microseconds each): make a new one after the weights change. The pass
+variables costs tens of microseconds each); :class:`ForwardCache` makes a new one whenever the
+weights may have changed. The pass
 runs in float64, so its outputs do not depend
 on which other rows share the batch, and agree with Keras's float32 output to float32 rounding.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["numpy_forward"]
+__all__ = ["ForwardCache", "numpy_forward"]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -133,3 +135,26 @@ def numpy_forward(model) -> Callable[[np.ndarray], np.ndarray] | None:
         return out
 
     return forward
+
+
+class ForwardCache:
+    """The NumPy forward pass of one model, rebuilt on first use after it was marked stale.
+
+    The estimators mark it stale whenever their ``model_`` is handed out, since the caller may
+    then change the weights (``fit``, ``set_weights``, ``load_weights``): the next ``predict``
+    reads the weights again instead of using a snapshot that no longer holds.
+    """
+
+    def __init__(self) -> None:
+        self.stale = True
+        self._forward: Callable[[np.ndarray], np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    def forward(self, model) -> Callable[[np.ndarray], np.ndarray] | None:
+        """The forward pass for ``model``'s current weights (None: use Keras)."""
+        if self.stale:
+            with self._lock:
+                if self.stale:
+                    self._forward = numpy_forward(model)
+                    self.stale = False
+        return self._forward

@@ -17,11 +17,44 @@ import numpy as np
 import scipy.sparse as sp
 
 from kerasguide._estimator import backend as _backend
+from kerasguide.exceptions import NonFiniteLossWarning, TrainingInterruptedWarning
 
-__all__ = ["TrainingResult", "train", "train_fused"]
+__all__ = ["TrainingOptions", "TrainingResult", "train", "train_fused"]
 
 #: Most bytes of input one fused call of ``model.fit`` may copy (several shuffled epochs).
 FUSED_CHUNK_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How one call of :func:`train` or :func:`train_fused` trains.
+
+    Attributes
+    ----------
+    epochs, batch_size, shuffle
+        As for ``model.fit``.
+    rng : numpy.random.Generator
+        Draws the shuffling order.
+    tol, n_iter_no_change
+        Stop when the monitored loss has not improved by ``tol`` for ``n_iter_no_change``
+        epochs. The monitored loss is ``val_loss`` when there is validation data (and the best
+        weights are restored at the end), the training loss otherwise.
+    check_convergence : bool
+        ``False`` runs all the epochs (used by ``partial_fit``).
+    callbacks : list of keras.callbacks.Callback, optional
+    verbose : int
+        0 silent, 1 a progress bar, 2 a line per epoch (Keras's conventions).
+    """
+
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    rng: np.random.Generator
+    tol: float
+    n_iter_no_change: int
+    check_convergence: bool = True
+    callbacks: list | None = None
+    verbose: int = 0
 
 
 @dataclass
@@ -32,6 +65,8 @@ class TrainingResult:
     history: dict[str, list[float]] = field(default_factory=dict)
     converged: bool = False
     interrupted: bool = False
+    #: The monitored loss became NaN or infinite; training stopped there.
+    diverged: bool = False
 
 
 @dataclass
@@ -59,7 +94,7 @@ def _warn_not_finite(epoch: int, monitor: str, value: float) -> None:
     warnings.warn(
         f"Training stopped at epoch {epoch}: the {monitor} is {value}. "
         "Try a smaller learning_rate or scale the inputs.",
-        RuntimeWarning,
+        NonFiniteLossWarning,
         stacklevel=4,
     )
 
@@ -69,7 +104,7 @@ def _warn_interrupted(result: TrainingResult) -> None:
     warnings.warn(
         f"Training interrupted after {result.epochs} complete epoch(s); "
         "the model keeps the weights learned so far.",
-        UserWarning,
+        TrainingInterruptedWarning,
         stacklevel=4,
     )
 
@@ -116,16 +151,24 @@ def _device_batch(X, y, sample_weight, index: np.ndarray, dtype, replicas: int) 
     return batch
 
 
-def _evaluate(model, X, y, sample_weight, batch_size: int, dtype, replicas) -> dict[str, float]:
+def _evaluate(model, X, y, sample_weight, batch_size: int, replicas: int, hooks) -> dict:
+    """The validation pass: the mean of each metric over the rows, with the callbacks' test
+    hooks called as ``model.fit`` calls them."""
+    dtype = _input_dtype(model)
+    hooks.on_test_begin()
     # test_on_batch reports one batch; the mean over the rows weights each batch by its size.
     sums: dict[str, float] = {}
-    for start in range(0, X.shape[0], batch_size):
+    for step, start in enumerate(range(0, X.shape[0], batch_size)):
         index = np.arange(start, min(start + batch_size, X.shape[0]))
+        hooks.on_test_batch_begin(step)
         xb, yb, sw = _device_batch(X, y, sample_weight, index, dtype, replicas)
         logs = model.test_on_batch(xb, yb, sample_weight=sw, return_dict=True)
+        hooks.on_test_batch_end(step, logs)
         for name, value in logs.items():
             sums[name] = sums.get(name, 0.0) + float(value) * len(index)
-    return {name: total / X.shape[0] for name, total in sums.items()}
+    means = {name: total / X.shape[0] for name, total in sums.items()}
+    hooks.on_test_end(means)
+    return means
 
 
 def train(
@@ -133,19 +176,10 @@ def train(
     X,
     y: np.ndarray,
     sample_weight: np.ndarray | None,
-    *,
-    epochs: int,
-    batch_size: int,
-    shuffle: bool,
-    rng: np.random.Generator,
-    tol: float,
-    n_iter_no_change: int,
+    options: TrainingOptions,
     validation: tuple | None = None,
-    callbacks: list | None = None,
-    verbose: int = 0,
-    check_convergence: bool = True,
 ) -> TrainingResult:
-    """Train ``model`` in place for up to ``epochs`` epochs.
+    """Train ``model`` in place for up to ``options.epochs`` epochs, batch by batch.
 
     Parameters
     ----------
@@ -156,66 +190,37 @@ def train(
         Targets already encoded for the model's loss.
     sample_weight : ndarray or None
         Per-sample weights (already normalised by the caller).
-    epochs, batch_size, shuffle
-        As for ``model.fit``.
-    rng : numpy.random.Generator
-        Draws the shuffling order.
-    tol, n_iter_no_change
-        Stop when the monitored loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs. The monitored loss is ``val_loss`` when ``validation`` is given (and the best
-        weights are restored at the end), the training loss otherwise.
+    options : TrainingOptions
     validation : tuple (X_val, y_val, sw_val), optional
-    callbacks : list of keras.callbacks.Callback, optional
-    verbose : int
-        0 silent, 1 a progress bar, 2 a line per epoch (Keras's conventions).
-    check_convergence : bool
-        ``False`` runs all the epochs (used by ``partial_fit``).
+        Monitored for stopping; the best weights are kept.
     """
     import keras
 
     dtype = _input_dtype(model)
     if not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
-    n_samples = X.shape[0]
-    steps = -(-n_samples // batch_size)
+    steps = -(-X.shape[0] // options.batch_size)
     # Inside a distribution scope each batch is split among the devices (1: no scope).
     replicas = _backend.replicas()
     if replicas > 1:
-        first = np.arange(min(replicas, n_samples))
+        first = np.arange(min(replicas, X.shape[0]))
         _backend.prepare_for_shards(model, (_batch(X, first, dtype), y[first]))
     callback_list = keras.callbacks.CallbackList(
-        callbacks,
-        add_history=False,
-        add_progbar=verbose != 0,
-        model=model,
-        verbose=verbose,
-        epochs=epochs,
-        steps=steps,
-    )
+        options.callbacks, add_history=False, add_progbar=options.verbose != 0, model=model,
+        verbose=options.verbose, epochs=options.epochs, steps=steps,
+    )  # fmt: skip
     result = TrainingResult()
     monitor = "val_loss" if validation is not None else "loss"
-    best_weights, stopper = None, _Stopper(tol, n_iter_no_change)
+    best_weights, stopper = None, _Stopper(options.tol, options.n_iter_no_change)
     model.stop_training = False
     callback_list.on_train_begin()
     try:
-        for epoch in range(epochs):
+        for epoch in range(options.epochs):
             callback_list.on_epoch_begin(epoch)
-            order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            # train_on_batch reports one batch; an epoch's value is the mean over its batches
-            # (as the fused path computes it).
-            sums: dict[str, float] = {}
-            for step in range(steps):
-                index = order[step * batch_size : (step + 1) * batch_size]
-                callback_list.on_train_batch_begin(step)
-                xb, yb, sw = _device_batch(X, y, sample_weight, index, dtype, replicas)
-                logs = model.train_on_batch(xb, yb, sample_weight=sw, return_dict=True)
-                for name, value in logs.items():
-                    sums[name] = sums.get(name, 0.0) + float(value)
-                callback_list.on_train_batch_end(step, logs)
-            epoch_logs = {name: total / steps for name, total in sums.items()}
+            epoch_logs = _train_epoch(model, X, y, sample_weight, options, callback_list, replicas)
             if validation is not None:
-                X_val, y_val, sw_val = validation
-                val_logs = _evaluate(model, X_val, y_val, sw_val, batch_size, dtype, replicas)
+                val_logs = _evaluate(model, *validation, options.batch_size, replicas,
+                                     callback_list)  # fmt: skip
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             for name, value in epoch_logs.items():
                 result.history.setdefault(name, []).append(value)
@@ -224,10 +229,11 @@ def train(
             current = epoch_logs.get(monitor, np.inf)
             if not np.isfinite(current):
                 _warn_not_finite(epoch + 1, monitor, current)
+                result.diverged = True
                 break
             if stopper.update(current) and validation is not None:
                 best_weights = model.get_weights()
-            if (check_convergence and stopper.done) or model.stop_training:
+            if (options.check_convergence and stopper.done) or model.stop_training:
                 result.converged = True
                 break
     except KeyboardInterrupt:
@@ -236,6 +242,25 @@ def train(
         model.set_weights(best_weights)
     callback_list.on_train_end()
     return result
+
+
+def _train_epoch(model, X, y, sample_weight, options, callback_list, replicas) -> dict:
+    """One epoch of ``train_on_batch`` steps; the logs are the means over the batches (as the
+    fused path computes them: ``train_on_batch`` reports one batch)."""
+    dtype = _input_dtype(model)
+    n_samples, batch_size = X.shape[0], options.batch_size
+    steps = -(-n_samples // batch_size)
+    order = options.rng.permutation(n_samples) if options.shuffle else np.arange(n_samples)
+    sums: dict[str, float] = {}
+    for step in range(steps):
+        index = order[step * batch_size : (step + 1) * batch_size]
+        callback_list.on_train_batch_begin(step)
+        xb, yb, sw = _device_batch(X, y, sample_weight, index, dtype, replicas)
+        logs = model.train_on_batch(xb, yb, sample_weight=sw, return_dict=True)
+        for name, value in logs.items():
+            sums[name] = sums.get(name, 0.0) + float(value)
+        callback_list.on_train_batch_end(step, logs)
+    return {name: total / steps for name, total in sums.items()}
 
 
 def _loss_recorder():
@@ -282,14 +307,7 @@ def train_fused(
     X: np.ndarray,
     y: np.ndarray,
     sample_weight: np.ndarray | None,
-    *,
-    epochs: int,
-    batch_size: int,
-    shuffle: bool,
-    rng: np.random.Generator,
-    tol: float,
-    n_iter_no_change: int,
-    check_convergence: bool = True,
+    options: TrainingOptions,
 ) -> TrainingResult:
     """Train like :func:`train`, several epochs per call of ``model.fit``.
 
@@ -303,24 +321,26 @@ def train_fused(
     dtype = _input_dtype(model)
     X = np.asarray(X, dtype=dtype)
     n_samples = X.shape[0]
-    steps = -(-n_samples // batch_size)
-    epoch_bytes = steps * batch_size * max(1, X.shape[1]) * X.itemsize
+    steps = -(-n_samples // options.batch_size)
+    epoch_bytes = steps * options.batch_size * max(1, X.shape[1]) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
     result = TrainingResult()
-    stopper = _Stopper(tol, n_iter_no_change)
+    stopper = _Stopper(options.tol, options.n_iter_no_change)
     try:
-        while result.epochs < epochs:
-            k = min(epochs - result.epochs, max_chunk)
-            if check_convergence:
-                k = min(k, n_iter_no_change - stopper.stale)
-            index, weight, _ = _epoch_plan(n_samples, batch_size, sample_weight, rng, shuffle, k)
+        while result.epochs < options.epochs:
+            k = min(options.epochs - result.epochs, max_chunk)
+            if options.check_convergence:
+                k = min(k, options.n_iter_no_change - stopper.stale)
+            index, weight, _ = _epoch_plan(
+                n_samples, options.batch_size, sample_weight, options.rng, options.shuffle, k
+            )
             recorder = _loss_recorder()
             try:
                 model.fit(
                     X[index],
                     y[index],
                     sample_weight=weight.astype(dtype),
-                    batch_size=batch_size,
+                    batch_size=options.batch_size,
                     epochs=1,
                     shuffle=False,
                     verbose=0,
@@ -337,9 +357,10 @@ def train_fused(
             for offset, current in enumerate(losses):
                 if not np.isfinite(current):
                     _warn_not_finite(first_epoch + offset, "loss", current)
+                    result.diverged = True
                     return result
                 stopper.update(current)
-            if check_convergence and stopper.done:
+            if options.check_convergence and stopper.done:
                 result.converged = True
                 break
     except KeyboardInterrupt:

@@ -1,0 +1,254 @@
+"""One call of ``fit`` or ``partial_fit``, in named steps.
+
+:func:`fit_once` runs them in order: :func:`start_or_resume` (a new model, or the fitted one with
+its state saved for a rollback), :func:`training_arrays` (the targets in the model's dtype and the
+validation split), :func:`plan_engine` (which compiled model trains, and how), :func:`run_training`
+and :func:`record` (the fitted attributes). The estimator classes supply the target encoding.
+"""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+
+from kerasguide._estimator import engine
+from kerasguide._estimator.backend import multi_step_execution, training_dtype
+from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
+from kerasguide._estimator.inference import ForwardCache
+from kerasguide._estimator.training import TrainingOptions, TrainingResult, train, train_fused
+from kerasguide.exceptions import ConvergenceWarning
+
+__all__ = ["EnginePlan", "Start", "fit_once"]
+
+#: Fewest training steps (epochs x batches per epoch) for which the fused path is used.
+FUSED_MIN_STEPS = 500
+#: Parameters that a warm start may change: the seed is drawn anew, the rate is applied.
+_RESUMABLE = {"seed", "dtype", "learning_rate", "metrics"}
+
+
+@dataclass
+class Start:
+    """The model a fit trains, and what it needs to resume or roll back."""
+
+    model: Any
+    plan: ModelPlan
+    task: str
+    n_outputs: int
+    history: dict[str, list[float]]
+    #: Every variable's value before training (model and optimizer), for a rollback; None
+    #: for a new model.
+    saved: list | None = None
+
+
+@dataclass(frozen=True)
+class EnginePlan:
+    """Which compiled model trains, and whether whole epochs run per compiled call."""
+
+    key: Any = None
+    fused: bool = False
+    steps: int = 1
+
+
+def _seeds(random_state) -> tuple[int, np.random.Generator]:
+    rng = check_random_state(random_state)
+    seed = int(rng.randint(np.iinfo(np.int32).max))
+    return seed, np.random.default_rng(int(rng.randint(np.iinfo(np.int32).max)))
+
+
+def _variables(model) -> list:
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return list(model.variables) + list(optimizer.variables)
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    def same(a, b) -> bool:
+        try:
+            return bool(a == b)
+        except (TypeError, ValueError):
+            return a is b
+
+    names = (set(old) | set(new)) - _RESUMABLE
+    return sorted(n for n in names if not same(old.get(n), new.get(n)))
+
+
+def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Start:
+    """A new model (``first``), or the fitted one, checked against the current parameters."""
+    import keras
+
+    if first:
+        task, n_outputs = resolve_task(params["model"], task, n_outputs)
+        # A distributed model trains itself (pooled engines are single-device models), and
+        # callbacks must see the estimator's own model.
+        pooled = params["distribution"] is None and not params["callbacks"]
+        plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled)
+        return Start(plan.build(), plan, task, n_outputs, {})
+    if task in ("regression", "multilabel") and n_outputs != est.n_outputs_:
+        raise ValueError(
+            f"y has {n_outputs} columns but the fitted model predicts "
+            f"{est.n_outputs_}; refit with warm_start=False."
+        )
+    old = est._model_plan_
+    plan = plan_model(params, est.task_, X.shape[1:], est.n_outputs_, seed, dtype)
+    changed = (["model"] if plan.builder is not old.builder else []) + _changed(
+        old.kwargs, plan.kwargs
+    )
+    if changed:
+        name = changed[0]
+        value = params["model"] if name == "model" else plan.kwargs.get(name)
+        raise ValueError(
+            f"warm_start=True continues the fitted model, but `{name}` changed since it was "
+            f"built; set it back or refit with warm_start=False. Received: {name}={value!r}"
+        )
+    model = est._model_
+    saved = [keras.ops.convert_to_numpy(v) for v in _variables(model)]
+    if params.get("learning_rate") is not None:  # as scikit-learn's MLP: the new rate applies
+        model.optimizer.learning_rate.assign(params["learning_rate"])
+    pooled = params["distribution"] is None and not params["callbacks"]
+    plan = ModelPlan(plan.builder, plan.kwargs, plan.where, old.key if pooled else None)
+    history = {k: list(v) for k, v in est.history_.items()}
+    return Start(model, plan, est.task_, est.n_outputs_, history, saved)
+
+
+def training_arrays(params, X, y_enc, sample_weight, task, seed, *, validate: bool):
+    """The training rows, and the held-out ``(X_val, y_val, sw_val)`` (None without one)."""
+    if not (params["early_stopping"] and validate):
+        return (X, y_enc, sample_weight), None
+    stratify = y_enc if task in ("binary", "multiclass") else None
+    arrays = [X, y_enc] + ([sample_weight] if sample_weight is not None else [])
+    try:
+        split = train_test_split(*arrays, test_size=params["validation_fraction"],
+                                 random_state=seed, stratify=stratify)  # fmt: skip
+    except ValueError:  # too few samples of a class to stratify
+        split = train_test_split(*arrays, test_size=params["validation_fraction"],
+                                 random_state=seed)  # fmt: skip
+    X_train, X_val, y_train, y_val = split[:4]
+    sw_train, sw_val = (split[4], split[5]) if sample_weight is not None else (None, None)
+    return (X_train, y_train, sw_train), (X_val, y_val, sw_val)
+
+
+def batch_size_for(params, n_samples: int) -> int:
+    if params["batch_size"] == "auto":
+        return min(200, n_samples)
+    return min(params["batch_size"], n_samples)
+
+
+def plan_engine(key, params, X_train, epochs: int, batch_size: int, validation) -> EnginePlan:
+    """Whole epochs in one compiled call where nothing needs a per-epoch hook and enough steps
+    repay compiling a step for this epoch length. The choice depends only on the parameters and
+    the data, so seeded refits stay bit-identical."""
+    steps = -(-X_train.shape[0] // batch_size)
+    fused = (
+        key is not None
+        and validation is None
+        and not params["callbacks"]
+        and not params["verbose"]
+        and not sp.issparse(X_train)
+        and epochs * steps >= FUSED_MIN_STEPS
+        and multi_step_execution()
+    )
+    if fused:
+        key = (key, ("steps_per_execution", steps))
+    return EnginePlan(key, fused, steps)
+
+
+def run_training(start: Start, plan: EnginePlan, arrays, options, validation) -> TrainingResult:
+    """Train ``start.model``: on a pooled engine loaded with its state (copied back after), or
+    directly (callbacks then see the estimator's own model)."""
+    model = start.model
+    if plan.key is None:
+        pooled = nullcontext(model)
+    else:
+        build = start.plan.build
+        if plan.fused:
+            build = lambda: engine.with_steps_per_execution(start.plan.build(), plan.steps)  # noqa: E731
+        pooled = engine.borrow(plan.key, build)
+    with pooled as trainer:
+        if trainer is not model:
+            engine.copy_state(model, trainer)
+        try:
+            if plan.fused:
+                return train_fused(trainer, *arrays, options)
+            return train(trainer, *arrays, options, validation=validation)
+        finally:
+            if trainer is not model:
+                engine.copy_state(trainer, model)
+
+
+def record(est, start: Start, result: TrainingResult) -> None:
+    """Set the fitted attributes from a finished training."""
+    history = start.history
+    for name, values in result.history.items():
+        history.setdefault(name, []).extend(values)
+    est._model_ = start.model
+    est._model_plan_ = start.plan
+    est._forward_ = ForwardCache()
+    est.task_ = start.task
+    est.history_ = history
+    est.loss_curve_ = list(history.get("loss", []))
+    est.n_iter_ = len(est.loss_curve_)
+    est.n_outputs_ = start.n_outputs
+
+
+def _check_outcome(est, params, result: TrainingResult, check_convergence: bool) -> None:
+    if result.diverged:
+        raise ValueError(
+            f"{type(est).__name__}: training produced a non-finite loss (NaN or infinity) after "
+            f"{result.epochs} epoch(s), so the weights are not usable; the estimator is left as "
+            "it was. The inputs may hold very large values (scale them, e.g. with "
+            "StandardScaler) or the learning_rate may be too high."
+        )
+    if check_convergence and not (result.converged or result.interrupted):
+        warnings.warn(
+            f"{type(est).__name__}: stopped at epochs={params['epochs']} while the loss was "
+            f"still improving by more than tol={params['tol']}; raise `epochs` to train longer.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+
+
+def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergence, classes):
+    """Train ``est`` on checked data; the caller restores the estimator if this raises."""
+    y_enc, task, n_outputs = est._encode_targets(y, first=first, classes=classes)
+    sample_weight = est._effective_sample_weight(sample_weight, X, y)
+    seed, shuffle_rng = _seeds(params["random_state"])
+    # float64 data trains in float64 where the backend has it (not JAX without x64).
+    dtype = training_dtype(X.dtype)
+    start = start_or_resume(est, params, X, task, n_outputs, seed, dtype, first)
+    if start.task == "multiclass":
+        y_enc = y_enc.astype(np.int32)
+    else:
+        y_enc = y_enc.astype(dtype).reshape(y_enc.shape[0], -1)
+    y_enc = est._prepare_training(start.model, y_enc, sample_weight, first=first)
+    arrays, validation = training_arrays(
+        params, X, y_enc, sample_weight, start.task, seed, validate=check_convergence
+    )
+    batch_size = batch_size_for(params, arrays[0].shape[0])
+    plan = plan_engine(start.plan.key, params, arrays[0], epochs, batch_size, validation)
+    options = TrainingOptions(
+        epochs=epochs, batch_size=batch_size, shuffle=params["shuffle"], rng=shuffle_rng,
+        tol=params["tol"], n_iter_no_change=params["n_iter_no_change"],
+        check_convergence=check_convergence, callbacks=params["callbacks"],
+        verbose=params["verbose"],
+    )  # fmt: skip
+    try:
+        try:
+            result = run_training(start, plan, arrays, options, validation)
+        finally:
+            est._to_output_units(start.model)
+        _check_outcome(est, params, result, check_convergence)
+    except BaseException:
+        if start.saved is not None:
+            for variable, value in zip(_variables(start.model), start.saved, strict=True):
+                variable.assign(value)
+        raise
+    record(est, start, result)
+    return est

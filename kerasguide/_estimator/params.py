@@ -1,0 +1,87 @@
+"""The estimators' parameters, checked at the top of ``fit`` with the package's one table.
+
+:func:`check_params` reads every constructor parameter of an estimator (whatever its subclass's
+``__init__`` lists: ``get_params()`` is the source) and returns them checked and in canonical
+form (``hidden_layers=[100]`` becomes ``(100,)``), leaving the estimator's attributes as they
+were, as scikit-learn requires.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kerasguide._estimator.backend import check_distribution
+from kerasguide._estimator.building import KNOBS
+from kerasguide._validation import check, check_random_state_arg, invalid
+from kerasguide.exceptions import InvalidParameterError
+
+__all__ = ["check_params"]
+
+# Parameters with a rule in the table, and whether None is allowed ("the model's default").
+_TABLE = {
+    **dict.fromkeys(KNOBS, True),
+    "optimizer": False,
+    "batch_size": False,
+    "epochs": False,
+    "early_stopping": False,
+    "validation_fraction": False,
+    "n_iter_no_change": False,
+    "tol": False,
+    "shuffle": False,
+    "verbose": False,
+    "warm_start": False,
+    "model_params": True,
+    "class_weight": True,
+    "normalize_y": False,
+}
+
+
+def _check_model(model: Any) -> Any:
+    import keras
+
+    if isinstance(model, keras.Model):
+        raise InvalidParameterError(
+            "`model` must be a registry name or a callable that builds and compiles a new model: "
+            "every fit (and every clone, as in a grid search) needs a fresh one. Wrap the code "
+            "that builds your model in a function and pass the function. "
+            f"Received: model=<{type(model).__name__} {model.name!r}>"
+        )
+    if isinstance(model, str):
+        from kerasguide.registry import get_model_card
+
+        get_model_card(model)  # an unknown name: the closest match and the known names
+        return model
+    if not callable(model):
+        raise invalid("model", "a registry name (see kerasguide.list_models()) or a callable",
+                      model)  # fmt: skip
+    return model
+
+
+def _check_callbacks(callbacks: Any) -> list | None:
+    import keras
+
+    if callbacks is None:
+        return None
+    if not isinstance(callbacks, list | tuple):
+        raise invalid("callbacks", "a list of keras.callbacks.Callback, or None", callbacks)
+    for item in callbacks:
+        if not isinstance(item, keras.callbacks.Callback):
+            raise InvalidParameterError(
+                "`callbacks` must be a list of keras.callbacks.Callback instances; one item is "
+                f"{type(item).__name__}. Received: callbacks={callbacks!r}"
+            )
+    return list(callbacks)
+
+
+def check_params(estimator) -> dict[str, Any]:
+    """Every parameter of ``estimator``, checked; raises on the first bad one."""
+    params = estimator.get_params(deep=False)
+    checked = {name: params[name] for name in params if name not in _TABLE}
+    for name, none_ok in _TABLE.items():
+        if name in params:
+            checked[name] = check(name, params[name], none_ok=none_ok)
+    checked["model"] = _check_model(params["model"])
+    check_random_state_arg(params.get("random_state"))
+    checked["callbacks"] = _check_callbacks(params.get("callbacks"))
+    checked["distribution"] = check_distribution(params.get("distribution"))
+    return checked
