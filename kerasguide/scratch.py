@@ -2,8 +2,8 @@
 
 One small function per ingredient: :func:`model` (the operation, ``X @ weights + intercept``),
 :func:`cost` (squared errors), :func:`gradients` and :func:`update` (one step of gradient
-descent), :func:`train` (epochs of per-sample or mini-batch steps) and :func:`test` (the root
-mean squared error). :class:`ScratchLinearRegression` wraps them as a scikit-learn regressor.
+descent), :func:`train` (epochs of per-sample or mini-batch steps) and :func:`evaluate` (the
+root mean squared error). :class:`ScratchLinearRegression` wraps them as a scikit-learn regressor.
 
 The gradients here are the correct ones, ``-2 * (y - y_hat) * x``; the talk's code multiplied
 by the weights where the input belongs. No Keras is imported: this is what Keras automates.
@@ -23,7 +23,7 @@ from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
 
 # fmt: off
-__all__ = ["ScratchLinearRegression", "TrainResult", "cost", "gradients", "model", "test",
+__all__ = ["ScratchLinearRegression", "TrainResult", "cost", "evaluate", "gradients", "model",
            "train", "update"]
 # fmt: on
 
@@ -286,7 +286,7 @@ def train(
     return TrainResult(weights, float(intercept), loss_curve)
 
 
-def test(X: Any, y: Any, weights: Any, intercept: float) -> float:
+def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
     """The root mean squared error of the model on ``(X, y)``, in the units of ``y``.
 
     The talk took the square root of the mean of a summed cost, which is the root of the sum;
@@ -294,16 +294,12 @@ def test(X: Any, y: Any, weights: Any, intercept: float) -> float:
 
     Examples
     --------
-    >>> from kerasguide.scratch import test
-    >>> test([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
+    >>> from kerasguide.scratch import evaluate
+    >>> evaluate([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
     2.1213203435596424
     """
     X, y, w = _as_batch(X, y, weights)
     return float(np.sqrt(cost(model(X, w, intercept), y, reduction="mean")))
-
-
-# Not a pytest test, even when imported into a test module's namespace.
-test.__test__ = False  # type: ignore[attr-defined]
 
 
 class ScratchLinearRegression(RegressorMixin, BaseEstimator):

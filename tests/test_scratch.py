@@ -45,7 +45,7 @@ def numeric_gradients(x, y, weights, intercept, reduction, h=1e-6):
     return grad_w, grad_b
 
 
-# --- model, cost, test ----------------------------------------------------------------------
+# --- model, cost, evaluate -------------------------------------------------------------------
 
 
 def test_model_reproduces_the_talks_first_house():
@@ -69,13 +69,19 @@ def test_cost_refuses_shapes_that_would_broadcast():
         scratch.cost(np.zeros(3), np.zeros(3), reduction="max")
 
 
-def test_test_is_the_root_mean_squared_error():
+def test_evaluate_is_the_root_mean_squared_error():
     X, y = load_houses(return_X_y=True)
-    rmse = scratch.test(X, y, TALK_WEIGHTS, TALK_INTERCEPT)
+    rmse = scratch.evaluate(X, y, TALK_WEIGHTS, TALK_INTERCEPT)
     errors = scratch.model(X, TALK_WEIGHTS, TALK_INTERCEPT) - y
     assert rmse == pytest.approx(np.sqrt(np.mean(errors**2)))
     # Not the root of the summed cost, which grows with the number of samples.
     assert rmse < np.sqrt(scratch.cost(X @ TALK_WEIGHTS + TALK_INTERCEPT, y))
+
+
+def test_evaluate_replaces_test_which_pytest_would_collect():
+    assert "evaluate" in scratch.__all__
+    assert not hasattr(scratch, "test")
+    assert "test" not in scratch.__all__
 
 
 # --- gradients ------------------------------------------------------------------------------
