@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kerasguide._validation import check_bool as _check_bool
@@ -42,8 +43,16 @@ def _check_learning_rate(value: Any) -> float:
     return float(value)
 
 
-def _as_batch(x: Any, y: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes."""
+def _check_values(name: str, array: np.ndarray) -> None:
+    """scikit-learn's checks and wording: at least one sample, and no NaN or infinity."""
+    check_array(array, ensure_2d=False, allow_nd=True, ensure_all_finite=True, input_name=name)
+
+
+def _as_batch(
+    x: Any, y: Any, weights: Any = None, *, x_name: str = "x"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes; ``x`` and ``y``
+    finite and not empty."""
     X = np.atleast_2d(np.asarray(x, dtype=np.float64))
     Y = np.atleast_1d(np.asarray(y, dtype=np.float64))
     w = np.zeros(X.shape[-1]) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -56,6 +65,8 @@ def _as_batch(x: Any, y: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarr
         raise ValueError(
             f"`y` must hold one target per sample ({X.shape[0]}). Received: y.shape={Y.shape}"
         )
+    _check_values(x_name, X)
+    _check_values("y", Y)
     return X, Y, w
 
 
@@ -108,7 +119,13 @@ def cost(y_hat: Any, y: Any, *, reduction: str = "sum") -> float:
             f"`y_hat` and `y` must have the same shape. Received: y_hat.shape={y_hat.shape}, "
             f"y.shape={y.shape}"
         )
-    squared = (y_hat - y) ** 2
+    _check_values("y_hat", np.atleast_1d(y_hat))
+    _check_values("y", np.atleast_1d(y))
+    return _sum_or_mean_of_squares(y_hat - y, reduction)
+
+
+def _sum_or_mean_of_squares(errors: np.ndarray, reduction: str) -> float:
+    squared = errors**2
     return float(squared.sum() if reduction == "sum" else squared.mean())
 
 
@@ -224,6 +241,8 @@ def train(
     ``batch_size=1`` is the talk's per-sample loop and ``batch_size >= n_samples`` is plain
     gradient descent. Scale ``X`` and ``y`` first (e.g. ``StandardScaler``): on raw house
     prices any useful learning rate overshoots, and a ``ValueError`` reports the divergence.
+    NaN or infinity in ``X`` or ``y``, or no samples at all, raise a ``ValueError`` saying so
+    (in scikit-learn's words) before any step is taken.
 
     Parameters
     ----------
@@ -263,7 +282,7 @@ def train(
     rng = _check_random_state(random_state)
     if np.ndim(X) != 2:
         raise ValueError(f"`X` must be 2-D (n_samples, n_features). Received: X.ndim={np.ndim(X)}")
-    X, y, _ = _as_batch(X, y)
+    X, y, _ = _as_batch(X, y, x_name="X")
     n_samples = len(y)
     weights, intercept = rng.standard_normal(X.shape[1]), 0.0
     loss_curve: list[float] = []
@@ -275,7 +294,7 @@ def train(
                 grad_w, grad_b = _gradients(X[batch], y[batch], weights, intercept, 1 / len(batch))
                 weights = weights - learning_rate * grad_w
                 intercept = intercept - learning_rate * grad_b
-            loss = cost(X @ weights + intercept, y, reduction="mean")
+            loss = _sum_or_mean_of_squares(X @ weights + intercept - y, "mean")
             if not np.isfinite(loss):
                 raise ValueError(
                     f"Training diverged at epoch {epoch}: the loss overflowed. Lower the "
@@ -298,8 +317,8 @@ def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
     >>> evaluate([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
     2.1213203435596424
     """
-    X, y, w = _as_batch(X, y, weights)
-    return float(np.sqrt(cost(model(X, w, intercept), y, reduction="mean")))
+    X, y, w = _as_batch(X, y, weights, x_name="X")
+    return float(np.sqrt(_sum_or_mean_of_squares(model(X, w, intercept) - y, "mean")))
 
 
 class ScratchLinearRegression(RegressorMixin, BaseEstimator):

@@ -249,6 +249,46 @@ def test_train_rejects_bad_data():
         scratch.train(np.zeros((4, 2)), np.zeros(3))
 
 
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        ([[0.0, np.nan], [1.0, 2.0]], [0.0, 1.0], r"^Input X contains NaN\.$"),
+        ([[0.0, np.inf], [1.0, 2.0]], [0.0, 1.0], r"^Input X contains infinity"),
+        ([[0.0, 1.0], [1.0, 2.0]], [np.nan, 1.0], r"^Input y contains NaN\.$"),
+        ([[0.0, 1.0], [1.0, 2.0]], [-np.inf, 1.0], r"^Input y contains infinity"),
+        (np.zeros((0, 2)), np.zeros(0), r"^Found array with 0 sample\(s\) \(shape=\(0, 2\)\)"),
+    ],
+    ids=["nan-X", "inf-X", "nan-y", "inf-y", "no-rows"],
+)
+def test_train_names_non_finite_or_empty_data_not_divergence(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        scratch.train(np.asarray(X), np.asarray(y), random_state=0)
+
+
+def test_the_other_functions_taking_data_refuse_non_finite_or_empty_data():
+    weights, nan_batch = np.zeros(2), np.array([[0.0, np.nan]])
+    with pytest.raises(ValueError, match=r"^Input x contains NaN\.$"):
+        scratch.gradients(nan_batch, [0.0], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input x contains infinity"):
+        scratch.gradients([np.inf, 0.0], 0.0, weights, 0.0)  # one sample
+    with pytest.raises(ValueError, match=r"^Input y contains NaN\.$"):
+        scratch.gradients(np.zeros((1, 2)), [np.nan], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.gradients(np.zeros((0, 2)), np.zeros(0), weights, 0.0, reduction="mean")
+    with pytest.raises(ValueError, match=r"^Input X contains NaN\.$"):
+        scratch.evaluate(nan_batch, [0.0], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        scratch.evaluate(np.zeros((1, 2)), [np.inf], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.evaluate(np.zeros((0, 2)), np.zeros(0), weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input y_hat contains NaN\.$"):
+        scratch.cost([np.nan, 1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        scratch.cost(0.0, np.inf)  # scalars
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.cost([], [], reduction="mean")
+
+
 # --- convergence to least squares -----------------------------------------------------------
 
 
