@@ -25,7 +25,6 @@ from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
 
 from kerasguide._validation import check_bool as _check_bool
-from kerasguide._validation import check_fraction as _check_fraction
 from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
 
@@ -302,8 +301,10 @@ def load_mnist(
 
 
 def _check_sampling(n_samples: Any, noise: Any, random_state: Any):
-    noise = _check_fraction("noise", noise, high_open=False)
-    return _check_int("n_samples", n_samples), noise, _check_random_state(random_state)
+    # A standard deviation of inf would make every value infinite, and nan every value nan.
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < np.inf:
+        raise ValueError(f"`noise` must be a finite float >= 0. Received: noise={noise!r}")
+    return _check_int("n_samples", n_samples), float(noise), _check_random_state(random_state)
 
 
 def make_xor(

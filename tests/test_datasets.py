@@ -142,6 +142,9 @@ def test_generators_are_reproducible(maker):
         ({"n_samples": True}, r"Received: n_samples=True$"),
         ({"noise": -1.0}, r"`noise`.*Received: noise=-1\.0$"),
         ({"noise": "high"}, r"Received: noise='high'$"),
+        ({"noise": float("inf")}, r"`noise` must be a finite float >= 0\. Received: noise=inf$"),
+        ({"noise": np.inf}, r"`noise`.*Received: noise=inf$"),
+        ({"noise": float("nan")}, r"`noise` must be a finite float >= 0\. Received: noise=nan$"),
         ({"random_state": "seed"}, r"`random_state`.*Received: random_state='seed'$"),
     ],
 )
