@@ -48,7 +48,7 @@ def main(quick: bool) -> None:
     )
 
     # Test: the root mean squared error, back in dollars.
-    rmse = std * scratch.test(X_test, t_test, result.weights, result.intercept)
+    rmse = std * scratch.evaluate(X_test, t_test, result.weights, result.intercept)
     print(f"test RMSE: {rmse:,.2f} dollars (the noise on the prices is 6,000 dollars)")
 
 

@@ -25,7 +25,6 @@ from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
 
 from kerasguide._validation import check_bool as _check_bool
-from kerasguide._validation import check_fraction as _check_fraction
 from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
 
@@ -190,22 +189,33 @@ def _network_reachable(host: str = _MNIST_HOST, port: int = 443) -> bool:
 
 
 def _read_mnist(path: Path) -> tuple[np.ndarray, ...]:
-    """The four arrays of a file in the Keras ``mnist.npz`` layout, checked."""
+    """The four arrays of a file in the Keras ``mnist.npz`` layout, checked; every refusal
+    names the file. Nothing is unpickled (``allow_pickle=False``): object arrays are refused."""
     layout = "the Keras mnist.npz layout: x_train (n, 28, 28), y_train (n,), x_test, y_test"
+    where, unreadable = repr(str(path)), (OSError, ValueError, EOFError, zipfile.BadZipFile)
     try:
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("a single array")
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise ValueError(f"{str(path)!r} is not a NumPy .npz file in {layout}.") from exc
+    except unreadable as exc:
+        raise ValueError(f"{where} is not a NumPy .npz file in {layout}.") from exc
     with archive:
         missing = [key for key in _MNIST_KEYS if key not in archive]
         if missing:
-            raise ValueError(f"{str(path)!r} lacks {missing}; expected {layout}.")
-        x_train, y_train, x_test, y_test = (archive[key] for key in _MNIST_KEYS)
+            raise ValueError(f"{where} lacks {missing}; expected {layout}.")
+        try:
+            arrays = {key: archive[key] for key in _MNIST_KEYS}
+        except unreadable as exc:
+            raise ValueError(f"{where} could not be read ({exc}); expected {layout}.") from exc
+    for key, array in arrays.items():
+        if array.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{where} holds {key} of dtype {array.dtype}; expected numbers, in {layout}."
+            )
+    x_train, y_train, x_test, y_test = arrays.values()
     for x, y in ((x_train, y_train), (x_test, y_test)):
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
-            raise ValueError(f"{str(path)!r} has shapes {x.shape}, {y.shape}; expected {layout}.")
+            raise ValueError(f"{where} has shapes {x.shape}, {y.shape}; expected {layout}.")
     return x_train, y_train, x_test, y_test
 
 
@@ -302,8 +312,10 @@ def load_mnist(
 
 
 def _check_sampling(n_samples: Any, noise: Any, random_state: Any):
-    noise = _check_fraction("noise", noise, high_open=False)
-    return _check_int("n_samples", n_samples), noise, _check_random_state(random_state)
+    # A standard deviation of inf would make every value infinite, and nan every value nan.
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < np.inf:
+        raise ValueError(f"`noise` must be a finite float >= 0. Received: noise={noise!r}")
+    return _check_int("n_samples", n_samples), float(noise), _check_random_state(random_state)
 
 
 def make_xor(

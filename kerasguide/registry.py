@@ -140,12 +140,19 @@ def list_models(task: str | None = None) -> list[str]:
     task : str, optional
         Keep only models declared for this task (models declared ``"any"`` always stay).
 
+    Raises
+    ------
+    ValueError
+        If ``task`` is not None nor one of :data:`TASKS`.
+
     Examples
     --------
     >>> import kerasguide
     >>> kerasguide.list_models()[:3]
     ['linear_regression', 'logistic_regression', 'mlp']
     """
+    if task is not None and task not in TASKS:
+        raise ValueError(f"`task` must be None or one of {list(TASKS)}. Received: task={task!r}")
     _ensure_builtins()
     return sorted(
         card.name for card in _REGISTRY.values() if task is None or card.task in (task, "any")

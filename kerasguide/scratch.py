@@ -2,8 +2,8 @@
 
 One small function per ingredient: :func:`model` (the operation, ``X @ weights + intercept``),
 :func:`cost` (squared errors), :func:`gradients` and :func:`update` (one step of gradient
-descent), :func:`train` (epochs of per-sample or mini-batch steps) and :func:`test` (the root
-mean squared error). :class:`ScratchLinearRegression` wraps them as a scikit-learn regressor.
+descent), :func:`train` (epochs of per-sample or mini-batch steps) and :func:`evaluate` (the
+root mean squared error). :class:`ScratchLinearRegression` wraps them as a scikit-learn regressor.
 
 The gradients here are the correct ones, ``-2 * (y - y_hat) * x``; the talk's code multiplied
 by the weights where the input belongs. No Keras is imported: this is what Keras automates.
@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kerasguide._validation import check_bool as _check_bool
@@ -23,7 +24,7 @@ from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
 
 # fmt: off
-__all__ = ["ScratchLinearRegression", "TrainResult", "cost", "gradients", "model", "test",
+__all__ = ["ScratchLinearRegression", "TrainResult", "cost", "evaluate", "gradients", "model",
            "train", "update"]
 # fmt: on
 
@@ -42,8 +43,16 @@ def _check_learning_rate(value: Any) -> float:
     return float(value)
 
 
-def _as_batch(x: Any, y: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes."""
+def _check_values(name: str, array: np.ndarray) -> None:
+    """scikit-learn's checks and wording: at least one sample, and no NaN or infinity."""
+    check_array(array, ensure_2d=False, allow_nd=True, ensure_all_finite=True, input_name=name)
+
+
+def _as_batch(
+    x: Any, y: Any, weights: Any = None, *, x_name: str = "x"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes; ``x`` and ``y``
+    finite and not empty."""
     X = np.atleast_2d(np.asarray(x, dtype=np.float64))
     Y = np.atleast_1d(np.asarray(y, dtype=np.float64))
     w = np.zeros(X.shape[-1]) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -56,6 +65,8 @@ def _as_batch(x: Any, y: Any, weights: Any = None) -> tuple[np.ndarray, np.ndarr
         raise ValueError(
             f"`y` must hold one target per sample ({X.shape[0]}). Received: y.shape={Y.shape}"
         )
+    _check_values(x_name, X)
+    _check_values("y", Y)
     return X, Y, w
 
 
@@ -108,7 +119,13 @@ def cost(y_hat: Any, y: Any, *, reduction: str = "sum") -> float:
             f"`y_hat` and `y` must have the same shape. Received: y_hat.shape={y_hat.shape}, "
             f"y.shape={y.shape}"
         )
-    squared = (y_hat - y) ** 2
+    _check_values("y_hat", np.atleast_1d(y_hat))
+    _check_values("y", np.atleast_1d(y))
+    return _sum_or_mean_of_squares(y_hat - y, reduction)
+
+
+def _sum_or_mean_of_squares(errors: np.ndarray, reduction: str) -> float:
+    squared = errors**2
     return float(squared.sum() if reduction == "sum" else squared.mean())
 
 
@@ -224,6 +241,8 @@ def train(
     ``batch_size=1`` is the talk's per-sample loop and ``batch_size >= n_samples`` is plain
     gradient descent. Scale ``X`` and ``y`` first (e.g. ``StandardScaler``): on raw house
     prices any useful learning rate overshoots, and a ``ValueError`` reports the divergence.
+    NaN or infinity in ``X`` or ``y``, or no samples at all, raise a ``ValueError`` saying so
+    (in scikit-learn's words) before any step is taken.
 
     Parameters
     ----------
@@ -263,7 +282,7 @@ def train(
     rng = _check_random_state(random_state)
     if np.ndim(X) != 2:
         raise ValueError(f"`X` must be 2-D (n_samples, n_features). Received: X.ndim={np.ndim(X)}")
-    X, y, _ = _as_batch(X, y)
+    X, y, _ = _as_batch(X, y, x_name="X")
     n_samples = len(y)
     weights, intercept = rng.standard_normal(X.shape[1]), 0.0
     loss_curve: list[float] = []
@@ -275,7 +294,7 @@ def train(
                 grad_w, grad_b = _gradients(X[batch], y[batch], weights, intercept, 1 / len(batch))
                 weights = weights - learning_rate * grad_w
                 intercept = intercept - learning_rate * grad_b
-            loss = cost(X @ weights + intercept, y, reduction="mean")
+            loss = _sum_or_mean_of_squares(X @ weights + intercept - y, "mean")
             if not np.isfinite(loss):
                 raise ValueError(
                     f"Training diverged at epoch {epoch}: the loss overflowed. Lower the "
@@ -286,7 +305,7 @@ def train(
     return TrainResult(weights, float(intercept), loss_curve)
 
 
-def test(X: Any, y: Any, weights: Any, intercept: float) -> float:
+def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
     """The root mean squared error of the model on ``(X, y)``, in the units of ``y``.
 
     The talk took the square root of the mean of a summed cost, which is the root of the sum;
@@ -294,16 +313,12 @@ def test(X: Any, y: Any, weights: Any, intercept: float) -> float:
 
     Examples
     --------
-    >>> from kerasguide.scratch import test
-    >>> test([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
+    >>> from kerasguide.scratch import evaluate
+    >>> evaluate([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
     2.1213203435596424
     """
-    X, y, w = _as_batch(X, y, weights)
-    return float(np.sqrt(cost(model(X, w, intercept), y, reduction="mean")))
-
-
-# Not a pytest test, even when imported into a test module's namespace.
-test.__test__ = False  # type: ignore[attr-defined]
+    X, y, w = _as_batch(X, y, weights, x_name="X")
+    return float(np.sqrt(_sum_or_mean_of_squares(model(X, w, intercept) - y, "mean")))
 
 
 class ScratchLinearRegression(RegressorMixin, BaseEstimator):

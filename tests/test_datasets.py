@@ -142,6 +142,9 @@ def test_generators_are_reproducible(maker):
         ({"n_samples": True}, r"Received: n_samples=True$"),
         ({"noise": -1.0}, r"`noise`.*Received: noise=-1\.0$"),
         ({"noise": "high"}, r"Received: noise='high'$"),
+        ({"noise": float("inf")}, r"`noise` must be a finite float >= 0\. Received: noise=inf$"),
+        ({"noise": np.inf}, r"`noise`.*Received: noise=inf$"),
+        ({"noise": float("nan")}, r"`noise` must be a finite float >= 0\. Received: noise=nan$"),
         ({"random_state": "seed"}, r"`random_state`.*Received: random_state='seed'$"),
     ],
 )
@@ -337,6 +340,38 @@ def test_load_mnist_rejects_another_layout(tmp_path, no_mnist_anywhere, override
     path = write_tiny_mnist(tmp_path / "odd.npz", **overrides)
     with pytest.raises(ValueError, match=message):
         datasets.load_mnist(path)
+
+
+def _object_labels(n: int) -> np.ndarray:
+    return np.array([str(i % 10) for i in range(n)], dtype=object)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        # Object arrays load only through pickle, which could run code: refused, file named.
+        ({"y_train": _object_labels(6)}, r"Object arrays cannot be loaded when allow_pickle"),
+        ({"x_test": np.zeros((4, 28, 28), dtype=object)}, r"Object arrays cannot be loaded"),
+        ({"y_test": np.array(list("0123"))}, r"y_test of dtype <U1; expected numbers"),
+        ({"x_train": np.zeros((6, 28, 28), np.complex64)}, r"x_train of dtype complex64"),
+    ],
+    ids=["object-labels", "object-images", "string-labels", "complex-images"],
+)
+def test_load_mnist_refusals_name_the_file(tmp_path, no_mnist_anywhere, overrides, message):
+    path = write_tiny_mnist(tmp_path / "mine.npz", **overrides)
+    with pytest.raises(ValueError, match=message) as caught:
+        datasets.load_mnist(path)
+    assert repr(str(path)) in str(caught.value)
+
+
+def test_load_mnist_names_a_file_whose_member_is_corrupt(tmp_path, no_mnist_anywhere):
+    path = write_tiny_mnist(tmp_path / "corrupt.npz")
+    raw = bytearray(path.read_bytes())
+    raw[2000] ^= 0xFF  # inside x_train's pixels (np.savez stores them uncompressed)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="could not be read") as caught:
+        datasets.load_mnist(path)
+    assert repr(str(path)) in str(caught.value)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,56 @@ def test_bad_distribution_values_are_named(regression_data, distribution, messag
     X, y = regression_data
     with pytest.raises(ValueError, match=message):
         KerasRegressor(epochs=1, distribution=distribution).fit(X, y)
+
+
+distributed_backend = pytest.mark.skipif(
+    keras.backend.backend() not in ("jax", "tensorflow"),
+    reason="distribution= needs the JAX or TensorFlow backend",
+)
+
+
+@distributed_backend
+@pytest.mark.parametrize(
+    ("distribution", "problem"),
+    [
+        (["cpu:99"], r"names devices this machine lacks: \['cpu:99'\]"),
+        (["cpu:0", "gpu:7"], r"names devices this machine lacks: \['gpu:7'\]"),
+        (["nonsense"], r"must name devices as 'type:index'.*not device names: \['nonsense'\]"),
+        (["cpu:0", "cpu"], r"must name devices as 'type:index'.*not device names: \['cpu'\]"),
+        (["cpu:-1"], r"must name devices as 'type:index'.*not device names: \['cpu:-1'\]"),
+        (["cpu:0", "cpu:0"], r"names a device more than once: \['cpu:0'\]"),
+        (["cpu:0", "CPU:0"], r"names a device more than once: \['CPU:0'\]"),
+    ],
+)
+def test_check_distribution_refuses_unknown_malformed_and_repeated_devices(distribution, problem):
+    from kerasguide._estimator.backend import check_distribution
+
+    listed = [*keras.distribution.list_devices(), *keras.distribution.list_devices("cpu")]
+    available = re.escape(repr(list(dict.fromkeys(listed))))
+    message = rf"^`distribution` {problem}.*Available: {available}\. "
+    message += rf"Received: distribution={re.escape(repr(distribution))}$"
+    with pytest.raises(ValueError, match=message):
+        check_distribution(distribution)
+
+
+@distributed_backend
+@pytest.mark.parametrize("distribution", [["cpu:99"], ["nonsense"], ["cpu:0", "cpu:0"]])
+def test_fit_refuses_bad_device_names_before_training(blobs, distribution):
+    X, y = blobs
+    clf = KerasClassifier(epochs=1, distribution=distribution)
+    with pytest.raises(
+        ValueError, match=r"^`distribution` .*Available: \[.*Received: distribution="
+    ):
+        clf.fit(X[:12], y[:12])
+    assert not hasattr(clf, "model_")
+
+
+@distributed_backend
+def test_check_distribution_accepts_the_devices_as_listed_in_any_case():
+    from kerasguide._estimator.backend import check_distribution
+
+    first = keras.distribution.list_devices()[0]
+    assert check_distribution([first]) == (first,)
+    assert check_distribution([first.upper()]) == (first,)
+    assert check_distribution((f"/{first}",)) == (first,)
+    assert check_distribution("data_parallel") == tuple(keras.distribution.list_devices())

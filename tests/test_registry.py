@@ -73,6 +73,14 @@ def test_duplicate_registration_raises(scratch_registry):
             return None
 
 
+@pytest.mark.parametrize("task", ["vision", "", 3])
+def test_list_models_refuses_an_unknown_task(task):
+    valid = ", ".join(repr(t) for t in registry.TASKS)
+    message = rf"`task` must be None or one of \[{valid}\]\. Received: task={task!r}$"
+    with pytest.raises(ValueError, match=message):
+        kerasguide.list_models(task=task)
+
+
 def test_unknown_task_raises():
     with pytest.raises(ValueError, match="Received: task='vision'"):
         kerasguide.register_model(task="vision")

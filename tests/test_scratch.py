@@ -45,7 +45,7 @@ def numeric_gradients(x, y, weights, intercept, reduction, h=1e-6):
     return grad_w, grad_b
 
 
-# --- model, cost, test ----------------------------------------------------------------------
+# --- model, cost, evaluate -------------------------------------------------------------------
 
 
 def test_model_reproduces_the_talks_first_house():
@@ -69,13 +69,19 @@ def test_cost_refuses_shapes_that_would_broadcast():
         scratch.cost(np.zeros(3), np.zeros(3), reduction="max")
 
 
-def test_test_is_the_root_mean_squared_error():
+def test_evaluate_is_the_root_mean_squared_error():
     X, y = load_houses(return_X_y=True)
-    rmse = scratch.test(X, y, TALK_WEIGHTS, TALK_INTERCEPT)
+    rmse = scratch.evaluate(X, y, TALK_WEIGHTS, TALK_INTERCEPT)
     errors = scratch.model(X, TALK_WEIGHTS, TALK_INTERCEPT) - y
     assert rmse == pytest.approx(np.sqrt(np.mean(errors**2)))
     # Not the root of the summed cost, which grows with the number of samples.
     assert rmse < np.sqrt(scratch.cost(X @ TALK_WEIGHTS + TALK_INTERCEPT, y))
+
+
+def test_evaluate_replaces_test_which_pytest_would_collect():
+    assert "evaluate" in scratch.__all__
+    assert not hasattr(scratch, "test")
+    assert "test" not in scratch.__all__
 
 
 # --- gradients ------------------------------------------------------------------------------
@@ -241,6 +247,46 @@ def test_train_rejects_bad_data():
         scratch.train(np.zeros(4), np.zeros(4))
     with pytest.raises(ValueError, match=r"Received: y.shape=\(3,\)$"):
         scratch.train(np.zeros((4, 2)), np.zeros(3))
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        ([[0.0, np.nan], [1.0, 2.0]], [0.0, 1.0], r"^Input X contains NaN\.$"),
+        ([[0.0, np.inf], [1.0, 2.0]], [0.0, 1.0], r"^Input X contains infinity"),
+        ([[0.0, 1.0], [1.0, 2.0]], [np.nan, 1.0], r"^Input y contains NaN\.$"),
+        ([[0.0, 1.0], [1.0, 2.0]], [-np.inf, 1.0], r"^Input y contains infinity"),
+        (np.zeros((0, 2)), np.zeros(0), r"^Found array with 0 sample\(s\) \(shape=\(0, 2\)\)"),
+    ],
+    ids=["nan-X", "inf-X", "nan-y", "inf-y", "no-rows"],
+)
+def test_train_names_non_finite_or_empty_data_not_divergence(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        scratch.train(np.asarray(X), np.asarray(y), random_state=0)
+
+
+def test_the_other_functions_taking_data_refuse_non_finite_or_empty_data():
+    weights, nan_batch = np.zeros(2), np.array([[0.0, np.nan]])
+    with pytest.raises(ValueError, match=r"^Input x contains NaN\.$"):
+        scratch.gradients(nan_batch, [0.0], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input x contains infinity"):
+        scratch.gradients([np.inf, 0.0], 0.0, weights, 0.0)  # one sample
+    with pytest.raises(ValueError, match=r"^Input y contains NaN\.$"):
+        scratch.gradients(np.zeros((1, 2)), [np.nan], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.gradients(np.zeros((0, 2)), np.zeros(0), weights, 0.0, reduction="mean")
+    with pytest.raises(ValueError, match=r"^Input X contains NaN\.$"):
+        scratch.evaluate(nan_batch, [0.0], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        scratch.evaluate(np.zeros((1, 2)), [np.inf], weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.evaluate(np.zeros((0, 2)), np.zeros(0), weights, 0.0)
+    with pytest.raises(ValueError, match=r"^Input y_hat contains NaN\.$"):
+        scratch.cost([np.nan, 1.0], [0.0, 1.0])
+    with pytest.raises(ValueError, match=r"^Input y contains infinity"):
+        scratch.cost(0.0, np.inf)  # scalars
+    with pytest.raises(ValueError, match=r"^Found array with 0 sample\(s\)"):
+        scratch.cost([], [], reduction="mean")
 
 
 # --- convergence to least squares -----------------------------------------------------------

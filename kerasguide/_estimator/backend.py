@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -121,13 +122,49 @@ def check_distribution(distribution) -> tuple[str, ...] | None:
             f"`distribution` must be None, {DATA_PARALLEL!r} or a non-empty list of device "
             f"names (e.g. {_local_devices()!r}). Received: distribution={distribution!r}"
         )
-    return devices
+    return _check_device_names(devices, distribution)
+
+
+_DEVICE_NAME = re.compile(r"/?([a-z]+:[0-9]+)")
+
+
+def _check_device_names(devices: tuple[str, ...], distribution) -> tuple[str, ...]:
+    """The devices as ``keras.distribution.list_devices()`` spells them (any case, an optional
+    leading "/"), each known to this machine and named once; else a ValueError saying which."""
+    available = _available_devices()
+    by_key = {name.lower(): name for name in available}
+    matches = [_DEVICE_NAME.fullmatch(d.strip().lower()) for d in devices]
+    keys = [match.group(1) if match else None for match in matches]
+    malformed = [d for d, key in zip(devices, keys, strict=True) if key is None]
+    unknown = [d for d, key in zip(devices, keys, strict=True) if key not in by_key]
+    repeated = [d for i, (d, key) in enumerate(zip(devices, keys, strict=True)) if key in keys[:i]]
+    if malformed:
+        problem = "must name devices as 'type:index' (such as 'cpu:0'); these are not device "
+        problem += f"names: {malformed!r}"
+    elif unknown:
+        problem = f"names devices this machine lacks: {unknown!r}"
+    elif repeated:
+        problem = f"names a device more than once: {repeated!r}"
+    else:
+        return tuple(by_key[key] for key in keys)
+    raise ValueError(
+        f"`distribution` {problem}. Available: {list(available)!r}. "
+        f"Received: distribution={distribution!r}"
+    )
 
 
 def _local_devices() -> tuple[str, ...]:
     import keras
 
     return tuple(keras.distribution.list_devices())
+
+
+def _available_devices() -> tuple[str, ...]:
+    # The default kind (accelerators where there are any) first, then the CPUs, which
+    # list_devices() leaves out where there are accelerators but which can still train.
+    import keras
+
+    return tuple(dict.fromkeys((*_local_devices(), *keras.distribution.list_devices("cpu"))))
 
 
 @functools.cache

@@ -240,7 +240,7 @@ def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
         batch_size=spec.scratch_batch_size,
         random_state=seed,
     )
-    error = scratch.test(split.X_test, split.y_test, fitted.weights, fitted.intercept)
+    error = scratch.evaluate(split.X_test, split.y_test, fitted.weights, fitted.intercept)
     scratch_rmse = split.target_std * error
     scratch_seconds = time.perf_counter() - start
 
