@@ -13,9 +13,11 @@ the building blocks, also used directly by the datasets and the NumPy-from-scrat
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "check_random_state_arg",
     "cli_type",
     "invalid",
+    "python_random_kept",
 ]
 
 
@@ -81,6 +84,20 @@ def check_random_state_arg(random_state: Any) -> np.random.RandomState:
     except ValueError:
         allowed = "None, an integer or a numpy RandomState"
         raise invalid("random_state", allowed, random_state) from None
+
+
+@contextlib.contextmanager
+def python_random_kept() -> Iterator[None]:
+    """Leave Python's global ``random`` state as it was.
+
+    Keras draws a seed from ``random`` whenever an initializer is made without one, and
+    looking an initializer up by name makes one; kerasguide changes nothing global.
+    """
+    state = random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(state)
 
 
 # --------------------------------------------------------------------------- the table
@@ -153,7 +170,8 @@ def _keras_object(kind: str) -> Callable[[Any], bool]:
         if not isinstance(value, str):
             return False
         try:
-            module.get(value)
+            with python_random_kept():
+                module.get(value)
         except (ValueError, TypeError):
             return False
         return True

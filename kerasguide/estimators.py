@@ -168,7 +168,23 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.model_params = model_params
         self.class_weight = class_weight
 
-    def _encode_targets(self, y, *, first, classes=None):
+    def _check_same_classes(self, y, classes, partial: bool) -> None:
+        # As scikit-learn's MLP: later partial_fit calls and warm starts keep the classes.
+        if partial and classes is not None:
+            given = np.unique(column_or_1d(classes))
+            if not np.array_equal(given, self.classes_):
+                raise ValueError(
+                    f"`classes={given.tolist()!r}` is not the same as on last call to "
+                    f"partial_fit, was: {self.classes_.tolist()!r}"
+                )
+        elif not partial and not np.array_equal(np.unique(y), self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the previous "
+                f"call to fit. Previous classes: {self.classes_.tolist()!r}, `y`: "
+                f"{np.unique(y).tolist()!r}"
+            )
+
+    def _encode_targets(self, y, *, first, classes=None, partial=False):
         check_classification_targets(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
@@ -192,6 +208,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
                     f"Received: classes={labels.tolist()}"
                 )
             self.classes_ = labels
+        else:
+            self._check_same_classes(y, classes, partial)
         unseen = np.setdiff1d(y, self.classes_)
         if unseen.size:
             raise ValueError(
@@ -407,7 +425,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.model_params = model_params
         self.normalize_y = normalize_y
 
-    def _encode_targets(self, y, *, first, classes=None):
+    def _encode_targets(self, y, *, first, classes=None, partial=False):
         return y, "regression", 1 if y.ndim == 1 else y.shape[1]
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first):

@@ -45,8 +45,11 @@ class BaseKerasEstimator(BaseEstimator):
     """Shared machinery of :class:`KerasClassifier` and :class:`KerasRegressor`."""
 
     # ----------------------------------------------------------------- subclass hooks
-    def _encode_targets(self, y, *, first: bool, classes=None):
-        """Return ``(y_encoded, task, n_outputs)``; set the label state when ``first``."""
+    def _encode_targets(self, y, *, first: bool, classes=None, partial: bool = False):
+        """Return ``(y_encoded, task, n_outputs)``; set the label state when ``first``.
+
+        ``partial`` tells ``partial_fit`` (its ``classes``) from a warm-started ``fit``.
+        """
         raise NotImplementedError
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first: bool):

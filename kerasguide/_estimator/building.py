@@ -18,12 +18,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from kerasguide._estimator import engine
 from kerasguide.exceptions import InvalidParameterError
 from kerasguide.registry import get_model_card
 
-__all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_output", "plan_model",
-           "resolve_task"]  # fmt: skip
+__all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_fits", "check_model_output",
+           "plan_model", "resolve_task"]  # fmt: skip
 
 #: The estimators' optimizer unless told otherwise.
 DEFAULT_OPTIMIZER = "adam"
@@ -39,6 +41,50 @@ def check_model_output(model, where: str):
         raise TypeError(f"{where} must return a keras.Model. Received: {type(model).__name__}")
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ValueError(f"{where} must return a compiled model (call model.compile(...)).")
+    return model
+
+
+#: The output activation each task's probabilities (or values) need.
+_HEADS = {"binary": ("sigmoid",), "multilabel": ("sigmoid",), "multiclass": ("softmax",)}
+
+
+def _head_activation(model) -> str | None:
+    import keras
+
+    layer = model.layers[-1] if getattr(model, "layers", None) else None
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return None
+    try:
+        name = keras.activations.serialize(activation)
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def check_model_fits(model, where: str, input_shape: tuple, n_outputs: int, task: str):
+    """Refuse a model whose input, output width or output activation does not fit the data."""
+    expected_in = (None, *input_shape)
+    received_in = tuple(getattr(model, "input_shape", expected_in) or expected_in)
+    if len(received_in) == len(expected_in) and tuple(received_in[1:]) != tuple(input_shape):
+        raise ValueError(
+            f"{where} takes inputs of shape {received_in[1:]}, but X has rows of shape "
+            f"{tuple(input_shape)} (n_features_in_={int(np.prod(input_shape))}). Build the "
+            "model for the data's width (the callable receives input_shape / n_features)."
+        )
+    width = tuple(model.output_shape)[-1] if hasattr(model, "output_shape") else n_outputs
+    if width != n_outputs:
+        raise ValueError(
+            f"{where} has {width} output unit(s), but {task} targets here need {n_outputs}. "
+            f"Build the model with n_outputs={n_outputs}."
+        )
+    activation = _head_activation(model)
+    if task in _HEADS and activation is not None and activation not in _HEADS[task]:
+        raise ValueError(
+            f"{where} ends in a {activation!r} activation, but {task} targets need "
+            f"{' or '.join(map(repr, _HEADS[task]))} outputs (probabilities). "
+            f"Received: output activation={activation!r}"
+        )
     return model
 
 
@@ -71,10 +117,15 @@ class ModelPlan:
     where: str = ""
     #: The engine pool's key (None: not pooled, e.g. for a model callable).
     key: Hashable | None = None
+    #: What the data needs: ``(input_shape, n_outputs, task)`` (None: not checked).
+    expects: tuple | None = None
 
     def build(self):
-        """A new model, checked to be a compiled ``keras.Model``."""
-        return check_model_output(self.builder(**self.kwargs), self.where)
+        """A new model, checked to be a compiled ``keras.Model`` that fits the data."""
+        model = check_model_output(self.builder(**self.kwargs), self.where)
+        if self.expects is not None:
+            check_model_fits(model, self.where, *self.expects)
+        return model
 
 
 def _set_knobs(params: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +169,8 @@ def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs:
         kwargs = {**vocabulary, **knobs}
         # The builder itself is in the key: a name registered again gets new engines.
         key = engine.cache_key(builder, kwargs) if pooled else None
-        return ModelPlan(builder, kwargs, where, key)
+        return ModelPlan(builder, kwargs, where, key, (tuple(input_shape), n_outputs, task))
     if len(input_shape) == 1:
         vocabulary["n_features"] = input_shape[0]  # the shorthand, for callables that use it
-    return ModelPlan(builder, _callable_arguments(builder, vocabulary, knobs, where), where)
+    kwargs = _callable_arguments(builder, vocabulary, knobs, where)
+    return ModelPlan(builder, kwargs, where, None, (tuple(input_shape), n_outputs, task))

@@ -80,6 +80,22 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(n for n in names if not same(old.get(n), new.get(n)))
 
 
+def _build_seeded(plan: ModelPlan, dtype: str):
+    """Build the plan's model; a float64 model starts from the float32 model's initial weights.
+
+    Keras's initializers draw different numbers for the same seed in float32 and float64, so
+    the same ``random_state`` would start float32 and float64 data from different weights.
+    """
+    model = plan.build()
+    if dtype != "float64" or "dtype" not in plan.kwargs:
+        return model
+    twin = ModelPlan(plan.builder, {**plan.kwargs, "dtype": "float32"}).build()
+    weights = twin.get_weights()
+    if [w.shape for w in weights] == [tuple(v.shape) for v in model.weights]:
+        model.set_weights([w.astype(np.float64) for w in weights])
+    return model
+
+
 def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Start:
     """A new model (``first``), or the fitted one, checked against the current parameters."""
     import keras
@@ -90,7 +106,7 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
         # callbacks must see the estimator's own model.
         pooled = params["distribution"] is None and not params["callbacks"]
         plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled)
-        return Start(plan.build(), plan, task, n_outputs, {})
+        return Start(_build_seeded(plan, dtype), plan, task, n_outputs, {})
     if task in ("regression", "multilabel") and n_outputs != est.n_outputs_:
         raise ValueError(
             f"y has {n_outputs} columns but the fitted model predicts "
@@ -123,13 +139,18 @@ def training_arrays(params, X, y_enc, sample_weight, task, seed, *, validate: bo
     if not (params["early_stopping"] and validate):
         return (X, y_enc, sample_weight), None
     stratify = y_enc if task in ("binary", "multiclass") else None
+    n_val = int(np.ceil(params["validation_fraction"] * X.shape[0]))
+    if n_val < 2:
+        raise ValueError(
+            f"early_stopping holds out validation_fraction={params['validation_fraction']} of "
+            f"{X.shape[0]} rows, which is {n_val} row(s); the validation set needs at least 2. "
+            "Raise validation_fraction, pass more data, or set early_stopping=False."
+        )
     arrays = [X, y_enc] + ([sample_weight] if sample_weight is not None else [])
-    try:
-        split = train_test_split(*arrays, test_size=params["validation_fraction"],
-                                 random_state=seed, stratify=stratify)  # fmt: skip
-    except ValueError:  # too few samples of a class to stratify
-        split = train_test_split(*arrays, test_size=params["validation_fraction"],
-                                 random_state=seed)  # fmt: skip
+    # As scikit-learn's MLP: a class too small to stratify is an error, not an unstratified
+    # split that could leave a class's only rows in the validation set.
+    split = train_test_split(*arrays, test_size=params["validation_fraction"],
+                             random_state=seed, stratify=stratify)  # fmt: skip
     X_train, X_val, y_train, y_val = split[:4]
     sw_train, sw_val = (split[4], split[5]) if sample_weight is not None else (None, None)
     return (X_train, y_train, sw_train), (X_val, y_val, sw_val)
@@ -217,7 +238,9 @@ def _check_outcome(est, params, result: TrainingResult, check_convergence: bool)
 
 def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergence, classes):
     """Train ``est`` on checked data; the caller restores the estimator if this raises."""
-    y_enc, task, n_outputs = est._encode_targets(y, first=first, classes=classes)
+    y_enc, task, n_outputs = est._encode_targets(
+        y, first=first, classes=classes, partial=not check_convergence
+    )
     sample_weight = est._effective_sample_weight(sample_weight, X, y)
     seed, shuffle_rng = _seeds(params["random_state"])
     # float64 data trains in float64 where the backend has it (not JAX without x64).

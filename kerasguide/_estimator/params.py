@@ -8,6 +8,7 @@ were, as scikit-learn requires.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from kerasguide._estimator.backend import check_distribution
@@ -73,9 +74,25 @@ def _check_callbacks(callbacks: Any) -> list | None:
     return list(callbacks)
 
 
+def _all_params(estimator) -> dict[str, Any]:
+    """``get_params()``, plus the parameters a subclass's ``__init__`` fixes rather than lists.
+
+    scikit-learn allows a subclass to add parameters or fix some of ours; what its signature
+    leaves out is read from the attribute, or else from our own class's default.
+    """
+    params = estimator.get_params(deep=False)
+    for cls in type(estimator).__mro__:
+        if cls.__module__ == "kerasguide.estimators" and "__init__" in vars(cls):
+            for name, p in inspect.signature(cls.__init__).parameters.items():
+                if name != "self" and name not in params:
+                    params[name] = getattr(estimator, name, p.default)
+            break
+    return params
+
+
 def check_params(estimator) -> dict[str, Any]:
     """Every parameter of ``estimator``, checked; raises on the first bad one."""
-    params = estimator.get_params(deep=False)
+    params = _all_params(estimator)
     checked = {name: params[name] for name in params if name not in _TABLE}
     for name, none_ok in _TABLE.items():
         if name in params:
