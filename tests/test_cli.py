@@ -1,4 +1,5 @@
-"""The ``kerasguide`` command: models, train, reproduce --quick, and one-line user errors."""
+"""The ``kerasguide`` command: models, train, reproduce --quick; one-line user errors (status 2)
+and tracebacks for bugs (status 1)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import sys
 import numpy as np
 import pytest
 
-from kerasguide.app import cli, experiments
+from kerasguide.app import cli, experiments, reproduce
+from kerasguide.app.datasets_table import DATASETS
 from kerasguide.registry import list_models
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -78,6 +80,9 @@ def test_help_and_version(capsys):
         (["train", "mlp", "--save", "model.h5"], "--save: must end in .keras"),
         (["train", "mlp", "--save", "/no/such/dir/m.keras"], "no such directory"),
         (["train", "softmax_regression", "--hidden-layers", "64"], "takes no --hidden-layers"),
+        (["train", "logistic_regression", "--l2", "0"], "takes no --l2"),
+        (["train", "linear_regression", "--dataset", "xor"], "datasets it fits: houses"),
+        (["train", "mlp", "--activation", "relux"], "--activation: must be a Keras activation"),
         (["reproduce", "--dataset", "houses"], "invalid choice: 'houses'"),
         (["reproduce", "--mnist", "/no/such/mnist.npz"], "no such file"),
     ],
@@ -92,8 +97,7 @@ def test_user_errors_are_one_line_and_status_2(capsys, argv, expected):
     assert captured.out == ""
 
 
-def test_library_errors_after_loading_are_one_line(capsys):
-    # Raised by the library once Keras is loaded: the model does not fit the dataset.
+def test_errors_found_once_keras_is_loaded_are_one_line(capsys):
     assert cli.main(["train", "linear_regression", "--dataset", "digits"]) == 2
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1
@@ -102,6 +106,83 @@ def test_library_errors_after_loading_are_one_line(capsys):
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1
     assert "`optimizer` must be a Keras optimizer" in lines[0]
+
+
+def test_save_to_an_existing_folder_fails_before_training(tmp_path, capsys, monkeypatch):
+    from kerasguide.app import runner
+
+    monkeypatch.setattr(runner, "fit_epochs", lambda *a: pytest.fail("trained"))
+    folder = tmp_path / "model.keras"
+    folder.mkdir()
+    assert cli.main(["train", "mlp", "--save", str(folder)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "is a directory" in lines[0]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc, where no file can be made")
+def test_save_to_an_unwritable_place_fails_before_training(capsys):
+    # Even root cannot create a file in /proc; a chmod-ed folder would not stop root.
+    assert cli.main(["train", "mlp", "--save", "/proc/m.keras"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1
+    assert "cannot write '/proc/m.keras'" in lines[0]
+
+
+def test_debug_shows_the_traceback_of_a_user_error(capsys):
+    for argv in (["--debug", "train", "resnet"], ["train", "resnet", "--debug"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert "Traceback (most recent call last)" in err
+        assert err.splitlines()[-1].startswith("kerasguide: error: Unknown model name 'resnet'")
+    assert cli.main(["train", "resnet"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def _bug(*args, **kwargs):
+    raise ValueError("an injected bug")
+
+
+def test_a_bug_in_training_is_not_a_user_error(monkeypatch, capsys):
+    import keras
+
+    monkeypatch.setattr(keras.Model, "train_on_batch", _bug)
+    with pytest.raises(ValueError, match="an injected bug"):
+        cli.main(["train", "logistic_regression", "--epochs", "1"])
+    assert "kerasguide: error" not in capsys.readouterr().err
+
+
+def test_a_bug_in_a_subprocess_shows_its_traceback_and_status_1():
+    code = (
+        "import sys, keras\n"
+        "def bug(*args, **kwargs): raise ValueError('an injected bug')\n"
+        "keras.Model.train_on_batch = bug\n"
+        "from kerasguide.app.cli import main\n"
+        "sys.exit(main(['train', 'logistic_regression', '--epochs', '1']))\n"
+    )
+    result = _run("-c", code)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.rstrip().endswith("ValueError: an injected bug")
+    assert "kerasguide: error" not in result.stderr
+
+
+def test_importing_the_command_sets_no_environment():
+    env = {k: v for k, v in ENV.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = "import os, kerasguide.app.cli; print(os.environ.get('TF_CPP_MIN_LOG_LEVEL'))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.stdout.strip() == "None", result.stderr
+
+
+def test_main_quiets_tensorflow_unless_the_user_chose(monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    assert cli.main(["train", "resnet"]) == 2
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    assert cli.main(["train", "resnet"]) == 2
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "1"
 
 
 def test_user_error_in_a_subprocess_has_no_traceback(tmp_path):
@@ -133,12 +214,48 @@ def test_train_regression_reports_dollars(capsys):
     assert "Test RMSE:" in out
     assert "R²:" in out
     rmse = float(out.split("Test RMSE: ")[1].split(" dollars")[0].replace(",", ""))
-    assert rmse < 2 * experiments.HOUSES.noise
+    assert rmse < 2 * DATASETS["houses"].noise
 
 
 def test_train_binary_defaults_to_xor(capsys):
     assert cli.main(["train", "logistic_regression", "--epochs", "2"]) == 0
     assert "on xor" in capsys.readouterr().out
+
+
+def test_ctrl_c_while_training_saves_the_model_so_far(monkeypatch, capsys, tmp_path):
+    import keras
+
+    original, calls = keras.Model.train_on_batch, []
+
+    def interrupt_in_epoch_2(self, *args, **kwargs):  # digits: 14 batches an epoch
+        calls.append(1)
+        if len(calls) > 20:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "train_on_batch", interrupt_in_epoch_2)
+    path = tmp_path / "m.keras"
+    assert cli.main(["train", "mlp", "--epochs", "5", "--save", str(path)]) == 130
+    out = capsys.readouterr().out
+    assert "Training interrupted after 1 of 5 epochs." in out
+    assert f"Saved the model after the interrupted training to {path}" in out
+    assert keras.saving.load_model(path).output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("kind", ["object array", "not a zip"])
+def test_a_malformed_mnist_file_is_one_line_naming_it(tmp_path, capsys, kind):
+    path = tmp_path / "bad.npz"
+    if kind == "object array":
+        shapes = {"x_train": (4, 28, 28), "y_train": (4,), "x_test": (2, 28, 28), "y_test": (2,)}
+        np.savez(path, **{k: np.empty(shape, dtype=object) for k, shape in shapes.items()})
+    else:
+        path.write_text("not numpy")
+    for argv in (["train", "mlp", "--mnist", str(path)], ["reproduce", "--mnist", str(path)]):
+        assert cli.main([*argv, "--dataset", "mnist"]) == 2
+        lines = capsys.readouterr().err.splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("kerasguide: error: cannot read MNIST from ")
+        assert repr(str(path)) in lines[0]
 
 
 def _namespace(**kwargs) -> argparse.Namespace:
@@ -150,7 +267,7 @@ def _namespace(**kwargs) -> argparse.Namespace:
 def test_reproduce_falls_back_to_digits_and_says_so(monkeypatch, tmp_path):
     monkeypatch.delenv("KERASGUIDE_MNIST", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # an empty Keras cache
-    split, why = cli._load_reproduce_split(_namespace())
+    split, why = reproduce.load_reproduce_split(_namespace())
     assert split.name == "digits"
     assert "MNIST was not found locally" in why
     assert "--mnist PATH" in why
@@ -176,7 +293,7 @@ def test_reproduce_uses_a_given_mnist(tmp_path):
     path = tmp_path / "mnist.npz"
     arrays = {"x_train": (40, 28, 28), "y_train": (40,), "x_test": (10, 28, 28), "y_test": (10,)}
     np.savez(path, **{k: rng.integers(0, 10, shape, dtype=np.uint8) for k, shape in arrays.items()})
-    split, _ = cli._load_reproduce_split(_namespace(mnist=path))
+    split, _ = reproduce.load_reproduce_split(_namespace(mnist=path))
     assert split.name == "mnist"
     assert split.X_test.shape == (10, 784)
 

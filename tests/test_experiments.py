@@ -1,27 +1,37 @@
-"""The talk's experiments as data, consistent with the registry, the factories and the talk;
-and kerasguide.app.runner, which runs them."""
+"""The talk's experiments and datasets as data, consistent with the registry, the estimators
+and the talk; and kerasguide.app.runner, which runs them through the estimators."""
 
 from __future__ import annotations
-
-import inspect
 
 import numpy as np
 import pytest
 
+import kerasguide
+from kerasguide.app import datasets_table as dt
 from kerasguide.app import experiments as ex
 from kerasguide.app import runner
-from kerasguide.models import COMPILE_OPTIONS
-from kerasguide.registry import get_model_builder, list_models
+from kerasguide.models import TALK_LEARNING_RATE
+from kerasguide.registry import list_models
 
 ALL_SPECS = [*ex.EXPERIMENTS, *ex.BOUNDARY_MODELS]
 
 
+@pytest.fixture(scope="module")
+def tiny_digits():
+    split = dt.load_split("digits")
+    return split.X_train[:60], split.y_train[:60]
+
+
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=lambda s: s.name)
-def test_every_model_is_registered_and_takes_its_params(spec):
+def test_every_model_is_registered_and_trains_with_its_params(spec, tiny_digits):
+    # The estimator refuses a parameter the model cannot take: one epoch on a few rows.
     assert spec.model in list_models()
-    accepted = set(inspect.signature(get_model_builder(spec.model)).parameters)
-    unknown = set(spec.params) - accepted - COMPILE_OPTIONS
-    assert not unknown, f"{spec.name}: {spec.model} does not take {unknown}"
+    X, y = tiny_digits
+    if spec in ex.BOUNDARY_MODELS:
+        y = y % 2  # the boundary models are binary
+    clf = runner.make_estimator("multiclass", spec.model, epochs=1, batch_size=30, **spec.params)
+    assert not runner.fit_epochs(clf, X, y)
+    assert clf.n_iter_ == 1
 
 
 def test_names_are_unique():
@@ -49,7 +59,7 @@ def test_the_talk_rows_use_the_talk_settings():
     for exp in ex.EXPERIMENTS:
         if exp.talk is not None:
             assert exp.params["optimizer"] == "sgd"
-            assert exp.params["learning_rate"] == 0.05
+            assert exp.params["learning_rate"] == TALK_LEARNING_RATE
             assert exp.batch_size == ex.BATCH_SIZE
     assert by_name["linear_hidden"].params["activation"] == "linear"
     assert by_name["dropout"].params["dropout"] == 0.5
@@ -79,18 +89,46 @@ def test_check_goals():
     assert met == {"softmax": False, "linear_hidden": True}
 
 
-@pytest.mark.parametrize("dataset", list(ex.SCHEDULES))
-def test_schedules_shrink_in_quick_mode(dataset):
-    schedule = ex.SCHEDULES[dataset]
+REPRODUCE_DATASETS = [name for name, spec in dt.DATASETS.items() if spec.epochs_scale]
+
+
+def test_reproduce_datasets():
+    assert REPRODUCE_DATASETS == ["digits", "mnist"]
+    with pytest.raises(ValueError, match="not one to reproduce"):
+        dt.DATASETS["xor"].epochs(10, quick=False)
+
+
+@pytest.mark.parametrize("dataset", REPRODUCE_DATASETS)
+def test_epochs_shrink_in_quick_mode(dataset):
+    spec = dt.DATASETS[dataset]
     for exp in ex.EXPERIMENTS:
-        assert 1 <= schedule.epochs(exp, quick=True) <= schedule.epochs(exp, quick=False)
+        assert 1 <= spec.epochs(exp.epochs, quick=True) < spec.epochs(exp.epochs, quick=False)
+
+
+def test_each_task_has_one_default_dataset():
+    for task in ("regression", "binary", "multiclass", "any"):
+        matches = [s for s in dt.DATASETS.values() if task in s.default_for]
+        assert len(matches) == 1, task
+        assert dt.default_dataset(task) is matches[0]
+        assert matches[0].fits(task)
+    assert dt.default_dataset("binary").name == "xor"
+
+
+def test_which_models_fit_which_datasets():
+    assert dt.DATASETS["xor"].fits("multiclass")  # a softmax over two classes
+    assert dt.DATASETS["houses"].fits("any")
+    assert not dt.DATASETS["digits"].fits("regression")
+    assert not dt.DATASETS["houses"].fits("binary")
 
 
 @pytest.mark.parametrize("dataset", ["digits", "houses", "xor", "circles"])
 def test_load_split_is_reproducible_float32(dataset):
     first = runner.load_split(dataset, seed=3)
     again = runner.load_split(dataset, seed=3)
-    assert first.task == ex.DATASETS[dataset]
+    spec = dt.DATASETS[dataset]
+    assert first.task == spec.task
+    n_test = len(first.y_test) / (len(first.y_test) + len(first.y_train))
+    assert n_test == pytest.approx(spec.test_size, abs=0.01)
     assert first.X_train.dtype == np.float32
     assert first.X_train.shape[1] == first.X_test.shape[1]
     assert len(first.X_train) == len(first.y_train) > len(first.y_test) > 0
@@ -119,7 +157,8 @@ def test_mnist_from_a_local_file(tmp_path):
     assert split.X_train.shape == (50, 784)
     assert split.X_test.shape == (20, 784)
     assert split.source.startswith("MNIST")
-    assert split.n_outputs == 10
+    quick = runner.load_split("mnist", mnist=path, quick=True)
+    assert len(quick.y_train) == 50  # fewer rows than the quick subset: all of them
     with pytest.raises(FileNotFoundError):
         runner.load_split("mnist", mnist=tmp_path / "missing.npz")
 
@@ -129,14 +168,45 @@ def test_unknown_dataset():
         runner.load_split("cifar")
 
 
-def test_build_matches_the_model_to_the_dataset():
-    xor = runner.load_split("xor", n_samples=40)
-    assert runner.build("softmax_regression", xor, seed=0).output_shape == (None, 2)
-    assert runner.build("mlp", xor, seed=0, hidden_layers=(3,)).output_shape == (None, 1)
-    with pytest.raises(ValueError, match="datasets it fits: houses"):
-        runner.build("linear_regression", runner.load_split("digits"), seed=0)
-    with pytest.raises(ValueError, match="Unknown model name"):
-        runner.build("resnet", xor, seed=0)
+def test_make_estimator_matches_the_task():
+    assert isinstance(runner.make_estimator("binary", "mlp", epochs=3), kerasguide.KerasClassifier)
+    reg = runner.make_estimator("regression", "linear_regression", epochs=3, learning_rate=0.1)
+    assert isinstance(reg, kerasguide.KerasRegressor)
+    params = reg.get_params()
+    assert params["normalize_y"] is False  # the splits are standardised already
+    assert (params["epochs"], params["n_iter_no_change"], params["learning_rate"]) == (3, 3, 0.1)
+
+
+def test_a_multiclass_model_on_a_binary_split():
+    xor = runner.load_split("xor", n_samples=80)
+    clf = runner.make_estimator(xor.task, "softmax_regression", epochs=2, **ex.TALK_SGD)
+    runner.fit_epochs(clf, xor.X_train, xor.y_train)
+    assert clf.model_.output_shape == (None, 2)
+    assert set(clf.predict(xor.X_test)) <= {0, 1}
+
+
+def test_fit_epochs_trains_every_epoch_without_a_convergence_warning(recwarn):
+    split = runner.load_split("houses", n_samples=100)
+    # A tol so large that the tol rule alone would stop after n_iter_no_change epochs.
+    reg = runner.make_estimator("regression", "linear_regression", epochs=30, tol=1.0)
+    assert runner.fit_epochs(reg, split.X_train, split.y_train) is False
+    assert reg.n_iter_ == 30
+    assert not [w for w in recwarn if "ConvergenceWarning" in w.category.__name__]
+
+
+def test_fit_epochs_reports_an_interruption(monkeypatch):
+    import keras
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras.Model, "train_on_batch", interrupt)
+    monkeypatch.setattr(keras.Model, "fit", interrupt)  # the estimators' fused path
+    split = runner.load_split("xor", n_samples=80)
+    clf = runner.make_estimator(split.task, "logistic_regression", epochs=5)
+    assert runner.fit_epochs(clf, split.X_train, split.y_train) is True
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_experiment(ex.EXPERIMENTS[0], split, epochs=2)
 
 
 def test_run_experiment_on_a_small_split():
@@ -146,7 +216,8 @@ def test_run_experiment_on_a_small_split():
     assert result.epochs == 2
     assert 0 <= result.test_accuracy <= 100
     assert 0 <= result.train_accuracy <= 100
-    assert len(result.history["loss"]) == len(result.history["test_accuracy"]) == 2
+    assert list(result.history) == ["loss"]
+    assert len(result.history["loss"]) == 2
     row = result.to_dict()
     assert row["name"] == "softmax"
     assert row["talk_test_accuracy"] == 92.5
@@ -154,7 +225,19 @@ def test_run_experiment_on_a_small_split():
 
 def test_run_houses_quick():
     houses = runner.run_houses(quick=True)
-    # The prices carry Gaussian noise of ex.HOUSES.noise dollars: no model can do much better.
+    # The prices carry Gaussian noise of `noise` dollars: no model can do much better.
+    noise = dt.DATASETS["houses"].noise
+    assert houses["noise"] == noise
     for key in ("scratch_rmse", "keras_rmse"):
-        assert 0.7 * ex.HOUSES.noise < houses[key] < 1.5 * ex.HOUSES.noise
+        assert 0.7 * noise < houses[key] < 1.5 * noise
     assert len(houses["history"]["scratch"]) == houses["epochs"]
+    assert len(houses["history"]["keras"]) == houses["epochs"]
+
+
+def test_fit_epochs_shows_other_warnings():
+    from sklearn.exceptions import DataConversionWarning
+
+    split = runner.load_split("xor", n_samples=80)
+    clf = runner.make_estimator(split.task, "logistic_regression", epochs=2)
+    with pytest.warns(DataConversionWarning):  # y as a column vector
+        runner.fit_epochs(clf, split.X_train, split.y_train.reshape(-1, 1))

@@ -1,10 +1,11 @@
 """The talk's experiments as data.
 
-Each :class:`Experiment` is a row of the talk's results tables: a registry model, the keyword
-arguments its factory gets, how long it trains, what the talk measured and what our run must
-reach. ``kerasguide reproduce`` walks :data:`EXPERIMENTS` in order; the houses comparison
+Each :class:`Experiment` is a row of the talk's results tables: a registry model, the
+estimator parameters it trains with, how long it trains, what the talk measured and what our
+run must reach. ``kerasguide reproduce`` walks :data:`EXPERIMENTS` in order; the houses comparison
 (:data:`HOUSES`) and the decision-boundary figures (:data:`BOUNDARY_MODELS`) are data too.
-:mod:`kerasguide.app.runner` runs them; nothing here imports Keras.
+:mod:`kerasguide.app.runner` runs them; the datasets are described in
+:mod:`kerasguide.app.datasets_table`. Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from kerasguide.models import TALK_LEARNING_RATE
+
 # fmt: off
-__all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "DATASETS", "EXPERIMENTS",
-           "HOUSES", "NOTES", "SCHEDULES", "BoundaryModel", "Experiment", "HousesExperiment",
-           "Schedule", "TalkFigure"]
+__all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "EXPERIMENTS", "HOUSES", "NOTES",
+           "TALK_SGD", "BoundaryModel", "Experiment", "HousesExperiment", "TalkFigure"]
 # fmt: on
 
 
@@ -24,14 +26,10 @@ def _frozen(**kwargs: Any) -> MappingProxyType:
     return MappingProxyType(kwargs)
 
 
-#: The talk's optimizer settings: plain gradient descent with a learning rate of 0.05.
-TALK_SGD = _frozen(optimizer="sgd", learning_rate=0.05)
+#: The talk's optimizer settings: plain gradient descent at the talk's learning rate.
+TALK_SGD = _frozen(optimizer="sgd", learning_rate=TALK_LEARNING_RATE)
 #: Our batch size for MNIST and digits; the talk does not give its own.
 BATCH_SIZE = 100
-#: The learning task of each dataset the command line knows.
-DATASETS = _frozen(
-    digits="multiclass", mnist="multiclass", houses="regression", xor="binary", circles="binary"
-)
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,9 @@ class TalkFigure:
 class Experiment:
     """One row of the talk's results: a registry model, built and trained one way.
 
-    ``epochs`` are for MNIST; :data:`SCHEDULES` scales them for other datasets and quick runs.
+    ``params`` are estimator parameters (architecture knobs and the optimizer), only those the
+    row sets. ``epochs`` are for MNIST; each dataset's
+    :meth:`~kerasguide.app.datasets_table.DatasetSpec.epochs` scales them (and for quick runs).
     ``at_least`` is the test accuracy (percent) a full MNIST run must reach; ``not_above`` names
     an experiment whose test accuracy this one must not beat.
     """
@@ -81,14 +81,14 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     ),
     Experiment(
         "linear_hidden", "Hidden layer (128), no activation", "mlp",
-        _frozen(hidden_layers=(128,), activation="linear", **TALK_SGD), epochs=120,
+        _frozen(hidden_layers=(128,), activation="linear", l2=0.0, **TALK_SGD), epochs=120,
         talk=TalkFigure(test=88.8, train=89.2, table="hidden layers: 1, linear"),
         not_above="softmax",
         lesson="Stacking linear maps is still linear: depth alone buys nothing.",
     ),
     Experiment(
         "relu_hidden", "Hidden layer (128), ReLU", "mlp",
-        _frozen(hidden_layers=(128,), activation="relu", **TALK_SGD), epochs=20,
+        _frozen(hidden_layers=(128,), activation="relu", l2=0.0, **TALK_SGD), epochs=20,
         talk=TalkFigure(test=95.2, train=97.9, table="hidden layers: 1, ReLU"), at_least=95.2,
         lesson="A non-linearity between the layers lets the network bend its boundaries.",
     ),
@@ -100,14 +100,15 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     ),
     Experiment(
         "dropout", "Hidden ReLU layer + dropout 0.5", "mlp",
-        _frozen(hidden_layers=(128,), activation="relu", dropout=0.5, **TALK_SGD), epochs=40,
+        _frozen(hidden_layers=(128,), activation="relu", dropout=0.5, l2=0.0, **TALK_SGD),
+        epochs=40,
         talk=TalkFigure(test=93.1, train=93.3, table="regularization: dropout"), at_least=93.1,
         lesson="Half the hidden units dropped at each step; twice the epochs, as in the talk.",
     ),
     Experiment(
         "modern", "Modern: Adam, (512, 256) ReLU, dropout 0.2", "mlp",
-        _frozen(hidden_layers=(512, 256), activation="relu", dropout=0.2, optimizer="adam",
-                learning_rate=1e-3),
+        _frozen(hidden_layers=(512, 256), activation="relu", dropout=0.2, l2=0.0,
+                optimizer="adam", learning_rate=1e-3),
         epochs=15, at_least=98.0,
         lesson="The talk's closing advice (Adam, more units, dropout) applied: our row.",
     ),
@@ -119,7 +120,8 @@ TALK_NO_REGULARIZATION = TalkFigure(test=92.9, train=95.5, table="regularization
 
 #: What a reader of the results table needs to know.
 NOTES = (
-    "The talk's rows use its settings: plain SGD at a learning rate of 0.05; the batch size "
+    f"The talk's rows use its settings: plain SGD at a learning rate of {TALK_LEARNING_RATE:g}; "
+    "the batch size "
     f"({BATCH_SIZE}) and the epochs are ours, the talk gives neither. The last row is ours.",
     "Softmax regression and the linear hidden layer train longest: both are linear models, and "
     "plain SGD needs that long to bring them to the same plateau. Stopped earlier, the deeper "
@@ -131,44 +133,21 @@ UNCHECKED_NOTE = "The goals are for full MNIST runs; this run is not checked aga
 
 
 @dataclass(frozen=True)
-class Schedule:
-    """How a dataset scales the experiments: epochs, and the subset a quick run trains on."""
-
-    epochs_scale: float
-    quick_epochs_scale: float
-    quick_train: int | None = None
-    quick_test: int | None = None
-
-    def epochs(self, experiment: Experiment, quick: bool) -> int:
-        scale = self.epochs_scale * (self.quick_epochs_scale if quick else 1.0)
-        return max(1, round(experiment.epochs * scale))
-
-
-#: Digits has 1347 training images (14 batches an epoch), MNIST 60000 (600): more epochs there.
-SCHEDULES = _frozen(
-    mnist=Schedule(epochs_scale=1.0, quick_epochs_scale=0.1, quick_train=5000, quick_test=2000),
-    digits=Schedule(epochs_scale=4.0, quick_epochs_scale=0.1),
-)
-
-
-@dataclass(frozen=True)
 class HousesExperiment:
-    """Linear regression on synthetic houses, from scratch in NumPy and in Keras.
+    """Linear regression on synthetic houses, from scratch in NumPy and with a KerasRegressor.
 
-    The noise on the prices (in dollars) sets the error no model can beat; we choose it near
-    the talk's figures, whose dataset is not given. Features and prices are standardised with
-    the training split's statistics; errors are reported back in dollars.
+    The dataset (its size, the noise on the prices, the split, the standardisation) is the
+    ``houses`` entry of :data:`~kerasguide.app.datasets_table.DATASETS`; errors are reported
+    back in dollars.
     """
 
-    n_samples: int = 1000
-    noise: float = 6000.0
-    test_size: float = 0.2
     epochs: int = 100
     quick_epochs: int = 20
-    scratch_learning_rate: float = 0.01  # one sample per step: the talk's 0.05 overshoots
+    scratch_learning_rate: float = 0.01  # one sample per step: the talk's rate overshoots
     scratch_batch_size: int = 1
     keras_batch_size: int = 32
-    learning_rate: float = 0.05
+    keras_optimizer: str = "sgd"
+    learning_rate: float = TALK_LEARNING_RATE
     talk_scratch_rmse: float = 6052.79
     talk_keras_rmse: float = 5967.39
 

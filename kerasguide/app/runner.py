@@ -1,148 +1,94 @@
 """Run the experiments described in :mod:`kerasguide.app.experiments`.
 
-:func:`load_split` loads a dataset and splits it reproducibly; :func:`build` builds a registry
-model for a split; :func:`run_experiment` trains one :class:`~kerasguide.app.experiments.Experiment`
-and measures it, :func:`check_goals` compares the results with their goals; :func:`run_houses`
-runs the houses comparison and :func:`fit_boundary_model` fits one decision-boundary panel.
-``kerasguide reproduce`` calls them in that order. Keras is imported only when a model is built.
+Everything trains through :class:`~kerasguide.KerasClassifier` and
+:class:`~kerasguide.KerasRegressor`: :func:`make_estimator` sets one up for a split,
+:func:`fit_epochs` trains it for exactly its ``epochs``. :func:`run_experiment` trains one
+:class:`~kerasguide.app.experiments.Experiment` and measures it with :mod:`sklearn.metrics`,
+:func:`check_goals` compares the results with their goals; :func:`run_houses` runs the houses
+comparison and :func:`fit_boundary_model` fits one decision-boundary panel. ``kerasguide
+reproduce`` calls them in that order. The datasets and :func:`load_split` live in
+:mod:`kerasguide.app.datasets_table`. Keras is imported only when an estimator trains.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from kerasguide.app.experiments import (
-    BOUNDARY_TRAINING,
-    DATASETS,
-    HOUSES,
-    SCHEDULES,
-    BoundaryModel,
-    Experiment,
-)
-from kerasguide.registry import get_model_card
+from kerasguide.app.datasets_table import Split, get_dataset, load_split
+from kerasguide.app.experiments import BOUNDARY_TRAINING, HOUSES, BoundaryModel, Experiment
 
 __all__ = [
     "ExperimentResult",
     "Split",
-    "build",
     "check_goals",
     "fit_boundary_model",
+    "fit_epochs",
     "load_split",
+    "make_estimator",
+    "rmse",
     "run_experiment",
     "run_houses",
 ]
 
 
-@dataclass
-class Split:
-    """A dataset split into training and test rows, ready for Keras (float32 inputs).
+def make_estimator(task: str, model: str, *, epochs: int, seed: int = 0, **params: Any):
+    """A :class:`~kerasguide.KerasClassifier` (or, for regression, a
+    :class:`~kerasguide.KerasRegressor`) that trains registry ``model`` for exactly ``epochs``.
 
-    Regression targets are standardised; ``target_mean + target_std * prediction`` is in the
-    original unit (dollars for houses).
+    ``n_iter_no_change=epochs``: the ``tol`` rule cannot stop training earlier. ``params`` are
+    further estimator parameters; pass only those you set, the others keep the model's
+    defaults. A regressor gets ``normalize_y=False``: the app's regression splits are already
+    standardised.
     """
+    from kerasguide import KerasClassifier, KerasRegressor
 
-    name: str
-    task: str
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    source: str
-    n_outputs: int
-    target_mean: float = 0.0
-    target_std: float = 1.0
+    settings = {"epochs": epochs, "n_iter_no_change": epochs, "random_state": seed, **params}
+    if task == "regression":
+        return KerasRegressor(model, normalize_y=False, **settings)
+    return KerasClassifier(model, **settings)
 
 
-def _take(X: np.ndarray, y: np.ndarray, n: int | None, seed: int):
-    if n is None or n >= len(y):
-        return X, y
-    index = np.random.default_rng(seed).permutation(len(y))[:n]
-    return X[index], y[index]
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """The root mean squared error (:func:`sklearn.metrics.root_mean_squared_error`)."""
+    from sklearn.metrics import root_mean_squared_error
+
+    return float(root_mean_squared_error(y_true, y_pred))
 
 
-def load_split(
-    dataset: str, *, mnist: Any = None, seed: int = 0, quick: bool = False, n_samples: int = 1000
-) -> Split:
-    """Load ``dataset`` (a key of :data:`~kerasguide.app.experiments.DATASETS`) and split it
-    reproducibly.
+def _is_interruption(warning: warnings.WarningMessage) -> bool:
+    # The estimators catch Ctrl-C inside fit, keep the weights and warn.
+    from kerasguide.exceptions import TrainingInterruptedWarning
 
-    MNIST keeps its own test set and is never downloaded (``FileNotFoundError`` when no local
-    copy is found); digits, houses, xor and circles hold out a quarter (houses a fifth),
-    stratified for classes. ``quick`` trims MNIST to the subsets of
-    :data:`~kerasguide.app.experiments.SCHEDULES`.
+    return issubclass(warning.category, TrainingInterruptedWarning)
+
+
+def fit_epochs(estimator, X: np.ndarray, y: np.ndarray) -> bool:
+    """Fit ``estimator`` (from :func:`make_estimator`: for all its epochs); True if interrupted.
+
+    The ``ConvergenceWarning`` that running every epoch brings is silenced; the estimator's
+    warning about an interruption (Ctrl-C; it keeps the weights learned so far) becomes the
+    return value; other warnings are shown as usual.
     """
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
+    from kerasguide.exceptions import ConvergenceWarning
 
-    from kerasguide import datasets
-
-    if dataset not in DATASETS:
-        raise ValueError(f"Unknown dataset {dataset!r}. Known datasets: {', '.join(DATASETS)}.")
-    task = DATASETS[dataset]
-    if dataset == "mnist":
-        bunch = datasets.load_mnist(mnist, download=False)
-        schedule = SCHEDULES["mnist"]
-        n_train, n_test = (schedule.quick_train, schedule.quick_test) if quick else (None, None)
-        X_train, y_train = _take(bunch.data, bunch.target, n_train, seed)
-        X_test, y_test = _take(bunch.data_test, bunch.target_test, n_test, seed + 1)
-        source = f"MNIST ({bunch.filename.rsplit('/', 1)[-1]}, 28x28 images)"
-        return Split(dataset, task, X_train, y_train, X_test, y_test, source, 10)
-    if dataset == "houses":
-        X, y = datasets.make_houses(
-            n_samples, noise=HOUSES.noise, random_state=seed, return_X_y=True
-        )
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=HOUSES.test_size, random_state=seed
-        )
-        x_scaler, y_mean, y_std = StandardScaler().fit(X_train), y_train.mean(), y_train.std()
-        arrays = (x_scaler.transform(X_train), (y_train - y_mean) / y_std)
-        arrays += (x_scaler.transform(X_test), (y_test - y_mean) / y_std)
-        source = f"Synthetic houses (noise {HOUSES.noise:g} dollars), standardised"
-        arrays = (a.astype(np.float32) for a in arrays)
-        return Split(dataset, task, *arrays, source, 1, float(y_mean), float(y_std))
-    if dataset == "digits":
-        X, y = datasets.load_digits(return_X_y=True)
-        source = "Digits embedded in scikit-learn (1797 8x8 images)"
-    else:
-        make = datasets.make_xor if dataset == "xor" else datasets.make_circles
-        X, y = make(n_samples, random_state=seed, return_X_y=True)
-        source = f"Synthetic {dataset} ({n_samples} points)"
-    X_train, X_test, y_train, y_test = train_test_split(
-        X.astype(np.float32), y, test_size=0.25, random_state=seed, stratify=y
-    )
-    n_outputs = 1 if task == "binary" else int(y.max()) + 1
-    return Split(dataset, task, X_train, y_train, X_test, y_test, source, n_outputs)
-
-
-def _fits(model_task: str, data_task: str) -> bool:
-    return model_task in ("any", data_task) or (model_task, data_task) == ("multiclass", "binary")
-
-
-def build(model: str, split: Split, *, seed: int, **params: Any):
-    """Build registry ``model`` for ``split``, handing the factory only the shape arguments
-    its signature names (``n_outputs``, ``n_classes`` or ``n_targets``; ``task``).
-
-    A binary dataset with a multiclass model gets a softmax over two classes.
-    """
-    card = get_model_card(model)
-    if not _fits(card.task, split.task):
-        fits = [name for name, task in DATASETS.items() if _fits(card.task, task)]
-        raise ValueError(
-            f"Model {model!r} is made for {card.task} tasks but dataset {split.name!r} is "
-            f"{split.task}; datasets it fits: {', '.join(fits) or 'none'}."
-        )
-    accepted = inspect.signature(card.builder).parameters
-    two_classes = card.task == "multiclass" and split.task == "binary"
-    n_outputs = 2 if two_classes else split.n_outputs
-    task = "multiclass" if two_classes else split.task
-    shape = {"n_outputs": n_outputs, "n_classes": n_outputs, "n_targets": n_outputs, "task": task}
-    kwargs = {k: v for k, v in shape.items() if k in accepted}
-    return card.builder(split.X_train.shape[1], **kwargs, seed=seed, **params)
+    # The warnings filters still apply while recording: what is recorded is what would show.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        estimator.fit(X, y)
+    interrupted = False
+    for warning in caught:
+        if _is_interruption(warning):
+            interrupted = True
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return interrupted
 
 
 @dataclass
@@ -194,42 +140,43 @@ def check_goals(results: list[ExperimentResult]) -> dict[str, bool]:
 def run_experiment(
     experiment: Experiment, split: Split, *, epochs: int, seed: int = 0, verbose: int = 0
 ) -> ExperimentResult:
-    """Train ``experiment`` on ``split`` with ``model.fit`` and a fixed seed; measure it."""
-    import keras
+    """Train ``experiment`` on ``split`` for ``epochs`` with a fixed seed; measure it.
 
-    keras.utils.set_random_seed(seed)
+    Ctrl-C stops the run (``KeyboardInterrupt``), not just the experiment.
+    """
+    from sklearn.metrics import accuracy_score
+
     start = time.perf_counter()
-    model = build(experiment.model, split, seed=seed, **experiment.params)
-    history = model.fit(
-        split.X_train,
-        split.y_train,
+    clf = make_estimator(
+        split.task,
+        experiment.model,
         epochs=epochs,
+        seed=seed,
         batch_size=experiment.batch_size,
-        validation_data=(split.X_test, split.y_test),
         verbose=verbose,
-    ).history
-    train = model.evaluate(split.X_train, split.y_train, batch_size=1000, verbose=0)
-    test = model.evaluate(split.X_test, split.y_test, batch_size=1000, verbose=0)
+        **experiment.params,
+    )
+    if fit_epochs(clf, split.X_train, split.y_train):
+        raise KeyboardInterrupt
+    train = accuracy_score(split.y_train, clf.predict(split.X_train))
+    test = accuracy_score(split.y_test, clf.predict(split.X_test))
     return ExperimentResult(
         experiment,
         epochs,
-        100.0 * float(train[1]),
-        100.0 * float(test[1]),
+        100.0 * float(train),
+        100.0 * float(test),
         time.perf_counter() - start,
-        # Keras's validation data here is the test set: say so in the curves' names.
-        {name.replace("val_", "test_"): [float(v) for v in vs] for name, vs in history.items()},
+        {"loss": [float(v) for v in clf.history_["loss"]]},
     )
 
 
 def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
-    """Fit :data:`~kerasguide.app.experiments.HOUSES` from scratch and with Keras; test errors in
-    dollars, and loss curves."""
-    import keras
-
+    """Fit :data:`~kerasguide.app.experiments.HOUSES` from scratch and with a KerasRegressor;
+    test errors in dollars, and loss curves."""
     from kerasguide import scratch
 
     spec = HOUSES
-    split = load_split("houses", seed=seed, n_samples=spec.n_samples)
+    split = load_split("houses", seed=seed)
     epochs = spec.quick_epochs if quick else spec.epochs
     start = time.perf_counter()
     fitted = scratch.train(
@@ -240,20 +187,25 @@ def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
         batch_size=spec.scratch_batch_size,
         random_state=seed,
     )
-    error = scratch.evaluate(split.X_test, split.y_test, fitted.weights, fitted.intercept)
-    scratch_rmse = split.target_std * error
+    predicted = scratch.model(split.X_test, fitted.weights, fitted.intercept)
+    scratch_rmse = split.target_std * rmse(split.y_test, predicted)
     scratch_seconds = time.perf_counter() - start
 
-    keras.utils.set_random_seed(seed)
     start = time.perf_counter()
-    model = build("linear_regression", split, seed=seed, learning_rate=spec.learning_rate)
-    history = model.fit(
-        split.X_train, split.y_train, epochs=epochs, batch_size=spec.keras_batch_size, verbose=0
-    ).history
-    predicted = model.predict(split.X_test, verbose=0).ravel().astype(np.float64)
-    keras_rmse = split.target_std * float(np.sqrt(np.mean((predicted - split.y_test) ** 2)))
+    reg = make_estimator(
+        "regression",
+        "linear_regression",
+        epochs=epochs,
+        seed=seed,
+        optimizer=spec.keras_optimizer,
+        learning_rate=spec.learning_rate,
+        batch_size=spec.keras_batch_size,
+    )
+    if fit_epochs(reg, split.X_train, split.y_train):
+        raise KeyboardInterrupt
+    keras_rmse = split.target_std * rmse(split.y_test, reg.predict(split.X_test))
     return {
-        "noise": spec.noise,
+        "noise": get_dataset("houses").noise,
         "n_train": len(split.y_train),
         "n_test": len(split.y_test),
         "epochs": epochs,
@@ -263,20 +215,23 @@ def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
         "keras_seconds": time.perf_counter() - start,
         "talk_scratch_rmse": spec.talk_scratch_rmse,
         "talk_keras_rmse": spec.talk_keras_rmse,
-        "history": {"scratch": fitted.loss_curve, "keras": [float(v) for v in history["loss"]]},
+        "history": {
+            "scratch": fitted.loss_curve,
+            "keras": [float(v) for v in reg.history_["loss"]],
+        },
     }
 
 
 def fit_boundary_model(spec: BoundaryModel, split: Split, *, epochs: int, seed: int = 0):
-    """A fitted :class:`~kerasguide.KerasClassifier` for one boundary figure's panel."""
-    import warnings
+    """A fitted :class:`~kerasguide.KerasClassifier` for one boundary figure's panel.
 
-    from sklearn.exceptions import ConvergenceWarning
-
+    Unlike the experiments, it may stop before ``epochs`` once the loss stops improving
+    (:data:`~kerasguide.app.experiments.BOUNDARY_TRAINING`).
+    """
     from kerasguide import KerasClassifier
 
     settings = {**BOUNDARY_TRAINING, **spec.params}
     clf = KerasClassifier(spec.model, epochs=epochs, random_state=seed, **settings)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(split.X_train, split.y_train)
+    if fit_epochs(clf, split.X_train, split.y_train):
+        raise KeyboardInterrupt
+    return clf

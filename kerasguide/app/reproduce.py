@@ -1,0 +1,146 @@
+"""``kerasguide reproduce``: rerun the talk's experiments and write the results beside its figures.
+
+It picks the dataset (MNIST when a local copy is found, else the embedded digits, and says
+which and why), runs the houses comparison and :data:`~kerasguide.app.experiments.EXPERIMENTS`
+in order through :mod:`kerasguide.app.runner`, prints both tables and writes ``results.json``,
+``results.md`` and the plots (training loss curves, decision boundaries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kerasguide.app.cli import PROG, UserError, _load_split, _MnistMissing
+from kerasguide.app.report import markdown, table, tables
+
+__all__ = ["cmd_reproduce", "load_reproduce_split"]
+
+
+def load_reproduce_split(args: argparse.Namespace):
+    """The split to reproduce on, and a line saying which dataset and why."""
+    from kerasguide.datasets import MNIST_ENV
+
+    def load(dataset: str):
+        return _load_split(dataset, args, quick=args.quick)
+
+    if args.dataset is not None:
+        return load(args.dataset), f"as asked (--dataset {args.dataset})"
+    if args.mnist is not None:
+        return load("mnist"), f"MNIST from --mnist {args.mnist}"
+    if os.environ.get(MNIST_ENV):
+        return load("mnist"), f"MNIST from ${MNIST_ENV}"
+    try:
+        return load("mnist"), "MNIST, found in the Keras cache"
+    except _MnistMissing:
+        return load("digits"), (
+            f"MNIST was not found locally (no --mnist, no {MNIST_ENV}, nothing in the Keras "
+            "cache), so the embedded digits stand in; pass --mnist PATH to use MNIST"
+        )
+
+
+def _run_experiments(split, args: argparse.Namespace) -> list:
+    from kerasguide.app import experiments as ex
+    from kerasguide.app import runner
+    from kerasguide.app.datasets_table import get_dataset
+
+    results = []
+    for step, experiment in enumerate(ex.EXPERIMENTS, start=2):
+        epochs = get_dataset(split.name).epochs(experiment.epochs, args.quick)
+        print(f"[{step}/7] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
+        result = runner.run_experiment(experiment, split, epochs=epochs, seed=args.seed)
+        print(f"test accuracy {result.test_accuracy:.2f} % ({result.seconds:.0f} s)", flush=True)
+        results.append(result)
+    return results
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    import keras
+
+    import kerasguide
+    from kerasguide.app import experiments as ex
+    from kerasguide.app import runner
+
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {str(out)!r} exists and is not a directory")
+    start = time.perf_counter()
+    split, why = load_reproduce_split(args)
+    print(f"Dataset: {split.name}: {why}.{' Quick mode.' if args.quick else ''}", flush=True)
+    print("[1/7] Linear regression on houses: NumPy from scratch, then Keras ...", flush=True)
+    houses = runner.run_houses(quick=args.quick, seed=args.seed)
+    results = _run_experiments(split, args)
+    checked = split.name == "mnist" and not args.quick
+    met = runner.check_goals(results) if checked else {}
+    report: dict[str, Any] = {
+        "command": f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick,
+        "kerasguide_version": kerasguide.__version__,
+        "keras_version": keras.__version__,
+        "backend": keras.backend.backend(),
+        "dataset": split.name,
+        "source": split.source,
+        "quick": args.quick,
+        "seed": args.seed,
+        "n_train": len(split.y_train),
+        "n_test": len(split.y_test),
+        "houses": houses,
+        "experiments": [
+            {"step": step, **r.to_dict(), "met": met.get(r.experiment.name)}
+            for step, r in enumerate(results, start=2)
+        ],
+        "notes": [*ex.NOTES, *([] if checked else [ex.UNCHECKED_NOTE])],
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    report["plots"] = _reproduce_plots(out, houses, results, args)
+    report["wall_seconds"] = round(time.perf_counter() - start, 1)
+    (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "results.md").write_text(markdown(report))
+    for heading, caption, header, rows in tables(report):
+        print(f"\n{heading}. {caption}\n{table(header, rows)}")
+    print(f"\nWall time {report['wall_seconds']:.0f} s. Wrote results.json, results.md and "
+          f"{len(report['plots'])} plots to {out}{os.sep}")  # fmt: skip
+    return 0
+
+
+def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
+    from kerasguide.app import experiments as ex
+    from kerasguide.app import runner
+
+    try:
+        from kerasguide import plots
+
+        plots.require_matplotlib()
+    except ImportError as exc:
+        print(f"{PROG}: note: no plots: {exc}", file=sys.stderr)
+        return []
+    names = ["learning_curves.png", "houses_learning_curves.png"]
+    plots.plot_learning_curves(
+        {r.experiment.title: r.history for r in results},
+        out / names[0],
+        metrics=("loss",),
+        title="Training loss per epoch",
+    )
+    curves = {"NumPy from scratch": "scratch", "Keras": "keras"}
+    plots.plot_learning_curves(
+        {label: {"loss": houses["history"][key]} for label, key in curves.items()},
+        out / names[1],
+        title="Houses: training mean squared error (standardised prices)",
+    )
+    epochs = ex.BOUNDARY_QUICK_EPOCHS if args.quick else ex.BOUNDARY_EPOCHS
+    for dataset in ex.BOUNDARY_DATASETS:
+        split = runner.load_split(dataset, seed=args.seed, n_samples=ex.BOUNDARY_SAMPLES)
+        fitted = {
+            spec.title: runner.fit_boundary_model(spec, split, epochs=epochs, seed=args.seed)
+            for spec in ex.BOUNDARY_MODELS
+        }
+        names.append(f"decision_boundaries_{dataset}.png")
+        title = f"{dataset}: decision boundaries over the test points"
+        plots.plot_decision_boundaries(
+            fitted, split.X_test, split.y_test, out / names[-1], title=title
+        )
+    return names
