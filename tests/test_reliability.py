@@ -121,10 +121,12 @@ def test_02_warm_start_applies_a_new_learning_rate(binary):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.5)
 
 
-def _callable(units: int, activation: str):
+def _callable(units: int, activation: str, width: int | None = None):
+    """A ``model`` callable for binary targets (its input ``width`` fixed when given)."""
+
     def build(n_features, seed):
         model = keras.Sequential(
-            [keras.Input((n_features,)), keras.layers.Dense(units, activation=activation)]
+            [keras.Input((width or n_features,)), keras.layers.Dense(units, activation=activation)]
         )
         model.compile("adam", "binary_crossentropy")
         return model
@@ -205,12 +207,7 @@ def test_10_a_bad_callback_is_named(binary):
 
 def test_11_a_callable_of_the_wrong_width_says_both_widths(binary):
     X, y = binary
-
-    def build(seed):
-        model = keras.Sequential([keras.Input((7,)), keras.layers.Dense(1, activation="sigmoid")])
-        model.compile("adam", "binary_crossentropy")
-        return model
-
+    build = _callable(1, "sigmoid", width=7)
     with pytest.raises(ValueError, match=r"takes inputs of shape \(7,\), but X has rows of shape"):
         KerasClassifier(model=build, epochs=1).fit(X, y)
 

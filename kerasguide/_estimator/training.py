@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kerasguide._estimator import backend as _backend
-from kerasguide.exceptions import NonFiniteLossWarning, TrainingInterruptedWarning
+from kerasguide.exceptions import TrainingInterruptedWarning
 
 __all__ = ["TrainingOptions", "TrainingResult", "train", "train_fused"]
 
@@ -88,15 +88,6 @@ class _Stopper:
     @property
     def done(self) -> bool:
         return self.stale >= self.patience
-
-
-def _warn_not_finite(epoch: int, monitor: str, value: float) -> None:
-    warnings.warn(
-        f"Training stopped at epoch {epoch}: the {monitor} is {value}. "
-        "Try a smaller learning_rate or scale the inputs.",
-        NonFiniteLossWarning,
-        stacklevel=4,
-    )
 
 
 def _warn_interrupted(result: TrainingResult) -> None:
@@ -181,19 +172,40 @@ def train(
 ) -> TrainingResult:
     """Train ``model`` in place for up to ``options.epochs`` epochs, batch by batch.
 
-    Parameters
-    ----------
-    model : keras.Model
-        A compiled model.
-    X : ndarray or scipy sparse matrix of shape (n_samples, n_features)
-    y : ndarray
-        Targets already encoded for the model's loss.
-    sample_weight : ndarray or None
-        Per-sample weights (already normalised by the caller).
-    options : TrainingOptions
-    validation : tuple (X_val, y_val, sw_val), optional
-        Monitored for stopping; the best weights are kept.
+    ``X`` is an array or a scipy sparse matrix (densified a batch at a time), ``y`` the targets
+    encoded for the model's loss, ``sample_weight`` the normalised weights (or None), and
+    ``validation`` an optional ``(X_val, y_val, sw_val)`` that is then monitored for stopping
+    (the best weights are kept).
     """
+    X, replicas, callback_list = _prepare(model, X, y, options)
+    result = TrainingResult()
+    watch = _Watch(options, validation is not None)
+    model.stop_training = False
+    callback_list.on_train_begin()
+    try:
+        for epoch in range(options.epochs):
+            callback_list.on_epoch_begin(epoch)
+            logs = _train_epoch(model, X, y, sample_weight, options, callback_list, replicas)
+            if validation is not None:
+                val_logs = _evaluate(model, *validation, options.batch_size, replicas,
+                                     callback_list)  # fmt: skip
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            for name, value in logs.items():
+                result.history.setdefault(name, []).append(value)
+            result.epochs += 1
+            callback_list.on_epoch_end(epoch, logs)
+            if watch.should_stop(model, logs, result):
+                break
+    except KeyboardInterrupt:
+        _warn_interrupted(result)
+    if watch.best_weights is not None:
+        model.set_weights(watch.best_weights)
+    callback_list.on_train_end()
+    return result
+
+
+def _prepare(model, X, y, options: TrainingOptions):
+    """The input in the model's dtype, the replicas to shard over, and the callback list."""
     import keras
 
     dtype = _input_dtype(model)
@@ -209,39 +221,30 @@ def train(
         options.callbacks, add_history=False, add_progbar=options.verbose != 0, model=model,
         verbose=options.verbose, epochs=options.epochs, steps=steps,
     )  # fmt: skip
-    result = TrainingResult()
-    monitor = "val_loss" if validation is not None else "loss"
-    best_weights, stopper = None, _Stopper(options.tol, options.n_iter_no_change)
-    model.stop_training = False
-    callback_list.on_train_begin()
-    try:
-        for epoch in range(options.epochs):
-            callback_list.on_epoch_begin(epoch)
-            epoch_logs = _train_epoch(model, X, y, sample_weight, options, callback_list, replicas)
-            if validation is not None:
-                val_logs = _evaluate(model, *validation, options.batch_size, replicas,
-                                     callback_list)  # fmt: skip
-                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            for name, value in epoch_logs.items():
-                result.history.setdefault(name, []).append(value)
-            result.epochs += 1
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            current = epoch_logs.get(monitor, np.inf)
-            if not np.isfinite(current):
-                _warn_not_finite(epoch + 1, monitor, current)
-                result.diverged = True
-                break
-            if stopper.update(current) and validation is not None:
-                best_weights = model.get_weights()
-            if (options.check_convergence and stopper.done) or model.stop_training:
-                result.converged = True
-                break
-    except KeyboardInterrupt:
-        _warn_interrupted(result)
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    callback_list.on_train_end()
-    return result
+    return X, replicas, callback_list
+
+
+class _Watch:
+    """The stopping rule at each epoch's end, and the best weights when validating."""
+
+    def __init__(self, options: TrainingOptions, validating: bool) -> None:
+        self.options = options
+        self.validating = validating
+        self.monitor = "val_loss" if validating else "loss"
+        self.stopper = _Stopper(options.tol, options.n_iter_no_change)
+        self.best_weights = None
+
+    def should_stop(self, model, logs: dict, result: TrainingResult) -> bool:
+        current = logs.get(self.monitor, np.inf)
+        if not np.isfinite(current):
+            result.diverged = True  # the caller raises: the weights are not usable
+            return True
+        if self.stopper.update(current) and self.validating:
+            self.best_weights = model.get_weights()
+        if (self.options.check_convergence and self.stopper.done) or model.stop_training:
+            result.converged = True
+            return True
+        return False
 
 
 def _train_epoch(model, X, y, sample_weight, options, callback_list, replicas) -> dict:
@@ -317,11 +320,8 @@ def train_fused(
     A chunk of epochs never runs past the first epoch at which training could stop, so the
     stopping rule acts exactly as in :func:`train`. No callbacks, no validation, dense input.
     """
-
-    dtype = _input_dtype(model)
-    X = np.asarray(X, dtype=dtype)
-    n_samples = X.shape[0]
-    steps = -(-n_samples // options.batch_size)
+    X = np.asarray(X, dtype=_input_dtype(model))
+    steps = -(-X.shape[0] // options.batch_size)
     epoch_bytes = steps * options.batch_size * max(1, X.shape[1]) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
     result = TrainingResult()
@@ -331,33 +331,9 @@ def train_fused(
             k = min(options.epochs - result.epochs, max_chunk)
             if options.check_convergence:
                 k = min(k, options.n_iter_no_change - stopper.stale)
-            index, weight, _ = _epoch_plan(
-                n_samples, options.batch_size, sample_weight, options.rng, options.shuffle, k
-            )
-            recorder = _loss_recorder()
-            try:
-                model.fit(
-                    X[index],
-                    y[index],
-                    sample_weight=weight.astype(dtype),
-                    batch_size=options.batch_size,
-                    epochs=1,
-                    shuffle=False,
-                    verbose=0,
-                    callbacks=[recorder],
-                )
-            finally:
-                means = recorder.means
-                losses = [
-                    (i + 1) * m - i * (means[i - 1] if i else 0.0) for i, m in enumerate(means)
-                ]
-                result.history.setdefault("loss", []).extend(losses)
-                result.epochs += len(losses)
-            first_epoch = result.epochs - len(losses) + 1
-            for offset, current in enumerate(losses):
+            for current in _fused_epochs(model, X, y, sample_weight, options, k, result):
                 if not np.isfinite(current):
-                    _warn_not_finite(first_epoch + offset, "loss", current)
-                    result.diverged = True
+                    result.diverged = True  # the caller raises: the weights are not usable
                     return result
                 stopper.update(current)
             if options.check_convergence and stopper.done:
@@ -366,3 +342,22 @@ def train_fused(
     except KeyboardInterrupt:
         _warn_interrupted(result)
     return result
+
+
+def _fused_epochs(model, X, y, sample_weight, options, k: int, result) -> list[float]:
+    """Run ``k`` epochs in one ``model.fit`` call; record and return their losses (also those
+    of the epochs completed before an interruption)."""
+    index, weight, _ = _epoch_plan(
+        X.shape[0], options.batch_size, sample_weight, options.rng, options.shuffle, k
+    )
+    recorder = _loss_recorder()
+    try:
+        model.fit(X[index], y[index], sample_weight=weight.astype(X.dtype),
+                  batch_size=options.batch_size, epochs=1, shuffle=False, verbose=0,
+                  callbacks=[recorder])  # fmt: skip
+    finally:
+        means = recorder.means
+        losses = [(i + 1) * m - i * (means[i - 1] if i else 0.0) for i, m in enumerate(means)]
+        result.history.setdefault("loss", []).extend(losses)
+        result.epochs += len(losses)
+    return losses
