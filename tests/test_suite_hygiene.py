@@ -4,16 +4,15 @@ A ``test_*`` function (or method) in ``tests/test_*.py`` checks something when i
 helper defined in the same file that it calls (directly or through other helpers), contains:
 
 * an ``assert`` statement;
-* a call to ``pytest.raises``, ``pytest.warns``, ``pytest.deprecated_call``, ``pytest.fail``
-  or ``pytest.xfail``;
+* a call to ``pytest.raises``, ``pytest.warns``, ``pytest.deprecated_call`` or ``pytest.fail``;
 * a call to a function whose name starts with ``assert`` (``np.testing.assert_allclose``,
   ``assert_array_equal``, ``self.assertEqual``, ...), or to ``check`` or ``check_estimator``
   (scikit-learn's checks, as ``parametrize_with_checks`` hands them out);
 * a call with ``check=True`` (``subprocess.run(..., check=True)`` fails on a non-zero exit).
 
-``pytest.skip`` and ``pytest.importorskip`` do not count: they state a precondition, not a
-result. Nor does ``check_random_state`` or any other ``check_*`` helper that only validates
-its input.
+``pytest.skip``, ``pytest.importorskip`` and ``pytest.xfail`` do not count: they state a
+precondition or an expectation, not a result. Nor does ``check_random_state`` or any other
+``check_*`` helper that only validates its input.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parent
-PYTEST_CHECKS = {"raises", "warns", "deprecated_call", "fail", "xfail"}
+PYTEST_CHECKS = {"raises", "warns", "deprecated_call", "fail"}
 CHECK_CALLS = {"check", "check_estimator"}
 
 
@@ -119,6 +118,7 @@ def test_the_rule_tells_checking_tests_from_the_others(tmp_path):
         "def test_nothing():\n    x = 1 + 1\n"
         "def test_only_runs():\n    subprocess.run(['true'])\n    pytest.approx(1)\n"
         "def test_skips():\n    pytest.importorskip('jax')\n    pytest.skip('later')\n"
+        "def test_xfails():\n    pytest.xfail('not yet')\n"
         "def test_validates():\n    check_random_state(0)\n"
         "def test_sklearn(estimator, check):\n    check(estimator)\n"
         "class TestThing:\n"
@@ -129,6 +129,7 @@ def test_the_rule_tells_checking_tests_from_the_others(tmp_path):
         "test_nothing",
         "test_only_runs",
         "test_skips",
+        "test_xfails",
         "test_validates",
         "TestThing.test_empty",
     ]
