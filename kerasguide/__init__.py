@@ -23,6 +23,7 @@ __all__ = [
     "__version__",
     "build_model",
     "datasets",
+    "exceptions",
     "get_model_builder",
     "list_models",
     "models",
@@ -35,12 +36,13 @@ _LAZY = {
     "KerasClassifier": ("kerasguide.estimators", "KerasClassifier"),
     "KerasRegressor": ("kerasguide.estimators", "KerasRegressor"),
     "datasets": ("kerasguide.datasets", None),
+    "exceptions": ("kerasguide.exceptions", None),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kerasguide import datasets, models, scratch
+    from kerasguide import datasets, exceptions, models, scratch
     from kerasguide.estimators import KerasClassifier, KerasRegressor
 
 

@@ -1,12 +1,13 @@
 """Small datasets for the talk's models: houses, digits, MNIST and two playground toys.
 
-Like scikit-learn's loaders, every function returns a :class:`sklearn.utils.Bunch` (``data``,
+Like scikit-learn's loaders, every function returns a ``sklearn.utils.Bunch`` (``data``,
 ``target``, ``feature_names``, ``target_names``, ``DESCR`` and the extras its docstring names),
-or ``(X, y)`` with ``return_X_y=True``; :func:`load_mnist`, which has a test split, then gives
-``((X_train, y_train), (X_test, y_test))`` as ``keras.datasets.mnist.load_data()`` does.
-Tabular and toy data are ``float64`` (as in scikit-learn), images ``float32``, labels ``int64``.
-Only :func:`load_mnist` downloads, after finding no local copy, checking that the network
-answers and saying so on stderr; ``download=False`` forbids it.
+or ``(X, y)`` with ``return_X_y=True``; [`load_mnist`][kerasguide.datasets.load_mnist], which
+has a test split, then gives ``((X_train, y_train), (X_test, y_test))`` as
+``keras.datasets.mnist.load_data()`` does. Tabular and toy data are ``float64`` (as in
+scikit-learn), images ``float32``, labels ``int64``. Only
+[`load_mnist`][kerasguide.datasets.load_mnist] downloads, after finding no local copy, checking
+that the network answers and saying so on stderr; ``download=False`` forbids it.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ __all__ = ["HOUSES_COEF", "HOUSES_INTERCEPT", "MNIST_ENV", "load_digits", "load_
 # fmt: on
 
 HOUSE_FEATURES = ("floor_area_sqft", "distance_to_transport_m", "rooms")
-#: The law of :func:`make_houses`: dollars per sq ft, per metre and per room, plus a base price.
+#: The law of ``make_houses``: dollars per sq ft, per metre and per room, plus a base price.
 HOUSES_COEF, HOUSES_INTERCEPT = (220.0, -25.0, 15_000.0), 30_000.0
-#: The environment variable :func:`load_mnist` reads for the path of ``mnist.npz``.
+#: The environment variable ``load_mnist`` reads for the path of ``mnist.npz``.
 MNIST_ENV = "KERASGUIDE_MNIST"
 
 _MNIST_HOST = "storage.googleapis.com"
@@ -90,7 +91,7 @@ def make_houses(
     Floor areas are whole square feet in 600-3000, distances to public transport whole metres
     in 50-2000 (both uniform), rooms an integer in 1-8 that grows with the area (about one per
     400 square feet, give or take). The price, hundreds of thousands of dollars, is
-    ``30000 + 220 * area - 25 * distance + 15000 * rooms + noise`` (:data:`HOUSES_COEF`).
+    ``30000 + 220 * area - 25 * distance + 15000 * rooms + noise`` (``HOUSES_COEF``).
 
     Parameters
     ----------
@@ -363,7 +364,7 @@ def make_circles(
     random_state: Seed = None,
     return_X_y: bool = False,
 ) -> Dataset:
-    """Two concentric circles (:func:`sklearn.datasets.make_circles`): class 1 is the inner.
+    """Two concentric circles (``sklearn.datasets.make_circles``): class 1 is the inner.
 
     Parameters
     ----------

@@ -89,7 +89,7 @@ def plot_learning_curves(
     ----------
     histories : mapping of str to history
         Label -> a dict of per-epoch lists (``History.history``), a ``keras.callbacks.History``
-        or a fitted :class:`~kerasguide.KerasClassifier` / ``KerasRegressor``.
+        or a fitted [`KerasClassifier`][kerasguide.estimators.KerasClassifier] / ``KerasRegressor``.
     path : str or os.PathLike, optional
         Where to write the figure (PNG by the extension).
     metrics : tuple of str, optional
@@ -220,7 +220,10 @@ def plot_decision_boundaries(
     *,
     title: str | None = None,
 ):
-    """:func:`plot_decision_boundary` for several models side by side, one panel each.
+    """The decision boundaries of several models side by side, one panel each.
+
+    Each panel is what [`plot_decision_boundary`][kerasguide.plots.plot_decision_boundary]
+    draws for one model.
 
     Parameters
     ----------

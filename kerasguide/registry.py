@@ -1,8 +1,11 @@
 """The model registry: one dict from a model's name to its factory and a one-line card.
 
-Three verbs, as in torchvision and timm: :func:`list_models`, :func:`get_model_builder` (with
-:func:`get_model_card` for the description) and :func:`build_model`. New models join with the
-:func:`register_model` decorator. The registry imports nothing heavy, so listing models is quick.
+Three verbs, as in torchvision and timm: [`list_models`][kerasguide.registry.list_models],
+[`get_model_builder`][kerasguide.registry.get_model_builder] (with
+[`get_model_card`][kerasguide.registry.get_model_card] for the description) and
+[`build_model`][kerasguide.registry.build_model]. New models join with the
+[`register_model`][kerasguide.registry.register_model] decorator. The registry imports nothing
+heavy, so listing models is quick.
 """
 
 from __future__ import annotations
@@ -34,11 +37,11 @@ class ModelCard:
     Attributes
     ----------
     name : str
-        The registry name, as passed to :func:`build_model`.
+        The registry name, as passed to [`build_model`][kerasguide.registry.build_model].
     builder : callable
         The factory; it returns a compiled ``keras.Sequential``.
     task : str
-        One of :data:`TASKS`.
+        One of ``TASKS``.
     section : str
         Where the model appears in the talk the package follows.
     description : str
@@ -90,7 +93,7 @@ def register_model(
     name : str, optional
         The registry name; defaults to ``fn.__name__``.
     task : str, default="any"
-        One of :data:`TASKS`.
+        One of ``TASKS``.
     section : str, default=""
         The part of the talk the model belongs to.
     description : str, optional
@@ -160,7 +163,7 @@ def list_models(task: str | None = None) -> list[str]:
 
 
 def get_model_card(name: str) -> ModelCard:
-    """The :class:`ModelCard` of a registered model.
+    """The [`ModelCard`][kerasguide.registry.ModelCard] of a registered model.
 
     Raises
     ------
@@ -187,7 +190,7 @@ def build_model(name: str, **kwargs: Any):
     Parameters
     ----------
     name : str
-        A name from :func:`list_models`.
+        A name from [`list_models`][kerasguide.registry.list_models].
     **kwargs
         Passed to the factory.
 

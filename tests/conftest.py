@@ -13,6 +13,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist.npz"
 
+# Helper scripts run in their own process (``_data_parallel_run.py`` chooses its backend and
+# trains when imported): --doctest-modules must not import them.
+collect_ignore_glob = ["_*.py"]
+
 
 @pytest.fixture(scope="session")
 def mnist_path() -> Path:
