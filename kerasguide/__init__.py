@@ -22,9 +22,11 @@ __all__ = [
     "KerasRegressor",
     "__version__",
     "build_model",
+    "clear_engine_pool",
     "datasets",
     "exceptions",
     "get_model_builder",
+    "layers",
     "list_models",
     "models",
     "register_model",
@@ -35,15 +37,17 @@ __all__ = [
 _LAZY = {
     "KerasClassifier": ("kerasguide.estimators", "KerasClassifier"),
     "KerasRegressor": ("kerasguide.estimators", "KerasRegressor"),
+    "clear_engine_pool": ("kerasguide.estimators", "clear_engine_pool"),
     "datasets": ("kerasguide.datasets", None),
     "exceptions": ("kerasguide.exceptions", None),
+    "layers": ("kerasguide.layers", None),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kerasguide import datasets, exceptions, models, scratch
-    from kerasguide.estimators import KerasClassifier, KerasRegressor
+    from kerasguide import datasets, exceptions, layers, models, scratch
+    from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
 
 
 def __getattr__(name: str):
@@ -57,4 +61,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return list(__all__)

@@ -13,10 +13,27 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import column_or_1d
 
 import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
+from kerasguide._estimator import engine
 from kerasguide._estimator.base import BaseKerasEstimator
 from kerasguide._estimator.scaling import linear_head, rescale_head
 
-__all__ = ["KerasClassifier", "KerasRegressor"]
+__all__ = ["KerasClassifier", "KerasRegressor", "clear_engine_pool"]
+
+
+def clear_engine_pool() -> None:
+    """Drop the compiled training engines that fits share.
+
+    Fits of the same architecture (the folds of a cross-validation, the candidates of a grid
+    search) train on a pooled compiled model, so that its training step is traced once; the
+    pool keeps the 16 most recently used architectures. Clearing it frees their memory; the
+    next fit of each architecture compiles again. Fitted estimators are not affected.
+
+    Examples
+    --------
+    >>> import kerasguide
+    >>> kerasguide.clear_engine_pool()
+    """
+    engine.clear()
 
 
 class KerasClassifier(ClassifierMixin, BaseKerasEstimator):

@@ -22,6 +22,7 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from kerasguide import KerasClassifier  # noqa: E402
+from kerasguide.exceptions import ConvergenceWarning  # noqa: E402
 
 GRID = {"hidden_layers": [(8,), (16,)]}
 
@@ -66,7 +67,7 @@ def test_grid_search_on_a_dask_cluster_matches_a_local_run(client):
     assert set(backends.values()) == {keras.backend.backend()}
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ConvergenceWarning: 10 epochs on purpose
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 10 epochs on purpose
         local = _search().fit(X, y)
         remote = _search()
         with distributed.get_task_stream(client) as tasks, joblib.parallel_backend("dask"):

@@ -14,12 +14,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from kerasguide import KerasClassifier, KerasRegressor
+from kerasguide.exceptions import ConvergenceWarning
 
 
 def _cv(estimator, X, y, seeds=(0, 1)) -> float:
     scores = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)
         for seed in seeds:
             estimator.set_params(random_state=seed)
             scores.append(cross_val_score(make_pipeline(StandardScaler(), estimator), X, y, cv=5))

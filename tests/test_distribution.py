@@ -50,7 +50,7 @@ def test_two_devices_train_like_one(backend):
     assert report["warm_start_epochs"] == len(report["loss_one"]) + 1
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
 def test_distribution_on_another_backend_names_the_ones_that_work(blobs):
     X, y = blobs
     clf = KerasClassifier(epochs=1, distribution="data_parallel")

@@ -18,6 +18,7 @@ from sklearn.exceptions import NotFittedError
 
 from kerasguide import KerasClassifier, KerasRegressor
 from kerasguide._estimator.backend import float64_available
+from kerasguide.exceptions import ConvergenceWarning, TrainingInterruptedWarning
 
 FAST = {"hidden_layers": (16,), "epochs": 15, "learning_rate": 0.01, "random_state": 0}
 # Enough epochs to pass an accuracy bar whatever initial weights the backend's seeded random
@@ -25,15 +26,10 @@ FAST = {"hidden_layers": (16,), "epochs": 15, "learning_rate": 0.01, "random_sta
 TRAINED = {**FAST, "epochs": 30}
 
 
-def quiet(estimator):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return estimator
-
-
 def fit(estimator, *args, **kwargs):
+    """``estimator.fit``, with the ConvergenceWarning of short test fits ignored (only it)."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=Warning)
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
         return estimator.fit(*args, **kwargs)
 
 
@@ -156,7 +152,7 @@ def test_sample_weight_through_metadata_routing(blobs):
         clf = KerasClassifier(**FAST).set_fit_request(sample_weight=True)
         clf = clf.set_score_request(sample_weight=False)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore", ConvergenceWarning)
             result = cross_validate(clf, X, y, cv=2, params={"sample_weight": weights})
     assert result["test_score"].shape == (2,)
 
@@ -222,7 +218,7 @@ def test_convergence_stops_early_and_warns_otherwise(blobs):
     X, y = blobs
     converged = fit(KerasClassifier(tol=10.0, n_iter_no_change=2, **FAST), X, y)
     assert converged.n_iter_ == 3
-    with pytest.warns(Warning, match="stopped at epochs=3 while the loss was still improving"):
+    with pytest.warns(ConvergenceWarning, match="stopped at epochs=3 while the loss was still"):
         KerasClassifier(**{**FAST, "epochs": 3, "tol": 0.0}).fit(X, y)
 
 
@@ -283,7 +279,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_weights(blobs):
                 raise KeyboardInterrupt
 
     clf = KerasClassifier(callbacks=[Interrupt()], **{**FAST, "epochs": 50})
-    with pytest.warns(UserWarning, match="interrupted after 3"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted after 3"):
         clf.fit(X, y)
     assert clf.n_iter_ == 3
     assert clf.predict(X).shape == (len(X),)
@@ -347,7 +343,7 @@ def test_clone_keeps_every_option_and_grid_search_trains_what_was_asked(blobs):
     assert clone(clf).get_params() == clf.get_params()
     search = GridSearchCV(clf, {"hidden_layers": [(5,), (7, 3)]}, cv=2)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X, y)
     best = search.best_estimator_
     assert best.n_iter_ == 3

@@ -11,6 +11,7 @@ from sklearn.datasets import load_digits
 
 from kerasguide import KerasClassifier, KerasRegressor
 from kerasguide._estimator.training import _epoch_plan
+from kerasguide.exceptions import ConvergenceWarning
 
 # 150 epochs x 8 batches >= the fused threshold; 500 % 64 leaves a partial batch.
 PARAMS = {"hidden_layers": (16,), "epochs": 150, "batch_size": 64, "random_state": 0}
@@ -24,7 +25,7 @@ def digits():
 
 def _fit(estimator, X, y, **kwargs):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X, y, **kwargs)
 
 
