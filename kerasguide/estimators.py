@@ -274,11 +274,30 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         """Class probabilities, shape ``(n_samples, n_classes)`` (one row included).
 
         For multilabel targets, the probability of each label, shape ``(n_samples, n_labels)``.
+        In the model's dtype: float32 for a model trained on float32 data.
         """
-        out = self._forward_pass(X)
-        if self.task_ == "binary":
-            return np.concatenate([1.0 - out, out], axis=1)
-        return out
+        return self._forward_pass(X, binary=self.task_ == "binary")
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities.
+
+        Computed in log space from the output layer's pre-activation (log-softmax, or
+        ``log sigmoid``), so it stays finite where :meth:`predict_proba` underflows to 0.
+        Models the NumPy forward pass does not cover clip the probabilities to the smallest
+        positive float before taking the log.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log`` of :meth:`predict_proba`, in the same dtype. For multilabel targets, the
+            log-probability of each label, shape ``(n_samples, n_labels)``.
+        """
+        return self._forward_pass(X, log=True, binary=self.task_ == "binary")
 
     def predict(self, X):
         """Predicted labels, from ``classes_``."""
@@ -467,6 +486,10 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         return self._partial_fit(X, y, sample_weight=sample_weight)
 
     def predict(self, X):
-        """Predicted targets, shape ``(n_samples,)`` or ``(n_samples, n_targets)``."""
+        """Predicted targets, shape ``(n_samples,)`` or ``(n_samples, n_targets)``.
+
+        In the model's dtype: float32 for a model trained on float32 data, as in scikit-learn's
+        MLP.
+        """
         out = self._forward_pass(X)  # checks that the estimator is fitted
         return out.ravel() if self.n_outputs_ == 1 else out

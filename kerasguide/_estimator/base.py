@@ -9,19 +9,19 @@ builds the model -> Keras trains it (:mod:`kerasguide._estimator.fitting`) -> fi
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.fitting import fit_once
-from kerasguide._estimator.inference import ForwardCache
+from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
 
-# Rows per call of the NumPy forward pass (bounds its temporary memory).
+# The most rows per call of the forward pass; fewer for wide data, so that a chunk's dense
+# arrays stay within inference.CHUNK_BYTES (a sparse chunk is densified only when computed).
 _PREDICT_CHUNK = 4096
 
 
@@ -139,7 +139,12 @@ class BaseKerasEstimator(BaseEstimator):
         return model
 
     # ----------------------------------------------------------------- predicting
-    def _forward_pass(self, X) -> np.ndarray:
+    def _forward_pass(self, X, *, log: bool = False, binary: bool = False) -> np.ndarray:
+        """The model's outputs for ``X``, in the model's dtype (float32 or float64).
+
+        ``log`` gives log-probabilities, computed in log space from a sigmoid or softmax
+        head's pre-activation; ``binary`` turns one sigmoid output into ``[1 - p, p]``.
+        """
         check_is_fitted(self)
         if _clean_array(X):
             # Already what check_array would return: only the feature checks remain.
@@ -150,18 +155,8 @@ class BaseKerasEstimator(BaseEstimator):
             )
         model = self._model_
         forward = self._forward_.forward(model)
-        if forward is not None and X.shape[0] <= _PREDICT_CHUNK and not sp.issparse(X):
-            return forward(X)  # the common small case, without chunking
-        chunks = []
-        for start in range(0, X.shape[0], _PREDICT_CHUNK):
-            rows = X[start : start + _PREDICT_CHUNK]
-            if sp.issparse(rows):
-                rows = rows.toarray()
-            if forward is not None:
-                chunks.append(forward(rows))
-            else:
-                chunks.append(np.asarray(model.predict(rows, verbose=0), dtype=np.float64))
-        return np.concatenate(chunks)
+        return predict_in_chunks(model, forward, X, max_rows=_PREDICT_CHUNK, log=log,
+                                 binary=binary)  # fmt: skip
 
     def __setstate__(self, state):
         super().__setstate__(state)

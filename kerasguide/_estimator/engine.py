@@ -12,6 +12,7 @@ different engines), and the pool keeps the most recently used architectures only
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -67,17 +68,33 @@ def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
     try:
         yield engine
     finally:
+        evicted = []
         with _lock:
             _pool.setdefault(key, []).append(engine)
             _pool.move_to_end(key)
             while len(_pool) > MAX_ARCHITECTURES:
-                _pool.popitem(last=False)
+                evicted.append(_pool.popitem(last=False))
+        del engine
+        _release(evicted)
+
+
+def _release(evicted: list) -> None:
+    # A Keras model sits in reference cycles, so dropping the pool's reference frees nothing
+    # until the next full collection: collect now, outside the lock, so that the memory of the
+    # evicted engines is reused by the next architectures instead of adding to it
+    # (benchmarks/many_architectures.py). TensorFlow itself keeps a few MiB per compiled
+    # model that was ever traced, which no public API releases.
+    if evicted:
+        evicted.clear()
+        gc.collect()
 
 
 def clear() -> None:
     """Drop every pooled engine (public as :func:`kerasguide.clear_engine_pool`)."""
     with _lock:
+        dropped = list(_pool.items())
         _pool.clear()
+    _release(dropped)
 
 
 def _optimizer_variables(model) -> list:

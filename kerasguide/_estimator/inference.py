@@ -7,9 +7,11 @@ it; any other layer makes :func:`numpy_forward` return ``None`` and the caller u
 
 The forward pass holds a float64 snapshot of the weights taken when it is made (reading Keras
 variables costs tens of microseconds each); :class:`ForwardCache` makes a new one whenever the
-weights may have changed. The pass
-runs in float64, so its outputs do not depend
-on which other rows share the batch, and agree with Keras's float32 output to float32 rounding.
+weights may have changed. The pass runs in float64, so its outputs do not depend on which other
+rows share the batch, and agree with Keras's float32 output to float32 rounding;
+:func:`predict_in_chunks` hands them back in the model's own dtype. It also keeps the last
+layer's pre-activation, so that log-probabilities are computed in log space and stay finite
+where a probability underflows.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["ForwardCache", "numpy_forward"]
+__all__ = [
+    "ForwardCache",
+    "NumpyForward",
+    "chunk_rows",
+    "head_outputs",
+    "numpy_forward",
+    "output_dtype",
+    "predict_in_chunks",
+]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -92,7 +102,67 @@ def _plan(model) -> list | None:
     return steps
 
 
-def numpy_forward(model) -> Callable[[np.ndarray], np.ndarray] | None:
+#: Heads whose log-outputs are computed from their pre-activation, in log space.
+_LOG_HEADS = ("sigmoid", "softmax")
+
+
+def output_dtype(model) -> np.dtype:
+    """The dtype predictions of ``model`` are returned in: its output's (float32 or float64).
+
+    A float32 model (float32 data trains one) predicts float32, a float64 model float64, as
+    scikit-learn's MLP keeps float32. Other output dtypes (float16 heads) give float32.
+    """
+    import keras
+
+    try:
+        name = keras.backend.standardize_dtype(model.outputs[0].dtype)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        name = keras.backend.standardize_dtype(model.layers[-1].compute_dtype)
+    return np.dtype(name) if name in ("float32", "float64") else np.dtype(np.float32)
+
+
+class NumpyForward:
+    """``model(X)`` in NumPy (float64) from a snapshot of the weights; see :func:`numpy_forward`.
+
+    Attributes
+    ----------
+    dtype : numpy.dtype
+        The model's output dtype (:func:`output_dtype`).
+    widest : int
+        The most units of any Dense layer (bounds the rows computed at once).
+    head : str or None
+        The last step's activation when it is ``"sigmoid"`` or ``"softmax"``, else None.
+    """
+
+    def __init__(self, snapshot: list, dtype: np.dtype, head: str | None) -> None:
+        self._snapshot = snapshot
+        self.dtype = dtype
+        self.head = head
+        self.widest = max((k.shape[1] for k, _, _ in snapshot if k is not None), default=1)
+
+    def _run(self, X, steps: list) -> np.ndarray:
+        out = np.asarray(X, dtype=np.float64)
+        for kernel, bias, activation in steps:
+            if kernel is not None:
+                out = out @ kernel
+                if bias is not None:
+                    out += bias
+            out = _ACTIVATIONS[activation](out)
+        return out
+
+    def __call__(self, X) -> np.ndarray:
+        """The model's outputs for ``X``, float64."""
+        return self._run(X, self._snapshot)
+
+    def head_input(self, X) -> tuple[np.ndarray, str | None]:
+        """``(z, head)``: a sigmoid or softmax head's pre-activation, or the outputs and None."""
+        if self.head is None:
+            return self(X), None
+        *body, (kernel, bias, _) = self._snapshot
+        return self._run(X, [*body, (kernel, bias, "linear")]), self.head
+
+
+def numpy_forward(model) -> NumpyForward | None:
     """A function computing ``model(X)`` in NumPy, or ``None`` if the model has other layers.
 
     Parameters
@@ -102,9 +172,9 @@ def numpy_forward(model) -> Callable[[np.ndarray], np.ndarray] | None:
 
     Returns
     -------
-    callable or None
-        ``forward(X) -> ndarray`` (float64) evaluating the model in inference mode with the
-        weights it has now.
+    NumpyForward or None
+        Callable as ``forward(X) -> ndarray`` (float64), evaluating the model in inference
+        mode with the weights it has now.
     """
     steps = _plan(model)
     if steps is None:
@@ -118,23 +188,82 @@ def numpy_forward(model) -> Callable[[np.ndarray], np.ndarray] | None:
     snapshot = []
     for kind, layer, activation in steps:
         if kind == "dense":
-            kernel = array(layer.kernel)
             bias = array(layer.bias) if layer.use_bias else None
-            snapshot.append((kernel, bias, _ACTIVATIONS[activation]))
+            snapshot.append((array(layer.kernel), bias, activation))
         else:
-            snapshot.append((None, None, _ACTIVATIONS[activation]))
+            snapshot.append((None, None, activation))
+    head = snapshot[-1][2] if snapshot and snapshot[-1][2] in _LOG_HEADS else None
+    return NumpyForward(snapshot, output_dtype(model), head)
 
-    def forward(X: np.ndarray) -> np.ndarray:
-        out = np.asarray(X, dtype=np.float64)
-        for kernel, bias, activation in snapshot:
-            if kernel is not None:
-                out = out @ kernel
-                if bias is not None:
-                    out += bias
-            out = activation(out)
-        return out
 
-    return forward
+# --------------------------------------------------------------------------- chunked prediction
+
+#: Bytes of float64 one chunk of rows may take in the widest array of the forward pass.
+CHUNK_BYTES = 16 * 2**20
+
+
+def chunk_rows(width: int, max_rows: int, budget: int = CHUNK_BYTES) -> int:
+    """Rows per chunk such that ``rows * width`` float64 values fit in ``budget`` bytes.
+
+    At least one row, at most ``max_rows``. ``width`` is the widest array of a chunk's pass
+    (the features, densified when sparse, or the widest layer).
+    """
+    return max(1, min(max_rows, budget // (max(1, width) * 8)))
+
+
+def head_outputs(z: np.ndarray, head: str | None, *, log: bool, binary: bool) -> np.ndarray:
+    """Probabilities (or their logs) from a head's pre-activation ``z``.
+
+    ``head`` is ``"sigmoid"`` or ``"softmax"``; with None, ``z`` already holds the outputs.
+    ``binary`` turns one sigmoid output ``p`` into the two columns ``[1 - p, p]``.
+    """
+    if log and head == "sigmoid":
+        # log sigmoid(z) = -log(1 + exp(-z)), and log(1 - sigmoid(z)) = log sigmoid(-z).
+        positive = -np.logaddexp(0.0, -z)
+        return np.concatenate([-np.logaddexp(0.0, z), positive], axis=1) if binary else positive
+    if log and head == "softmax":
+        top = z.max(axis=1, keepdims=True)
+        return z - top - np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+    out = z if head is None else _ACTIVATIONS[head](z)
+    if binary:
+        out = np.concatenate([1.0 - out, out], axis=1)
+    if log:
+        # Only the probabilities are known here (the Keras fallback, or another head): one that
+        # underflowed to 0 is clipped to the smallest positive float of its dtype, so that its
+        # log is very negative but finite rather than -inf.
+        out = np.log(np.maximum(out, np.finfo(out.dtype).smallest_subnormal))
+    return out
+
+
+def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
+                      log: bool = False, binary: bool = False) -> np.ndarray:  # fmt: skip
+    """The model's outputs for ``X`` (2-D array or sparse matrix), in the model's dtype.
+
+    Rows are computed a chunk at a time (:func:`chunk_rows`), a sparse chunk densified only
+    when computed, so the memory taken does not grow with the width of ``X`` times
+    ``max_rows``. ``forward`` is the NumPy pass, or None to use ``model.predict``; ``log`` and
+    ``binary`` are those of :func:`head_outputs`.
+    """
+    import scipy.sparse as sp
+
+    if forward is None:
+        width, dtype = X.shape[1], output_dtype(model)
+    else:
+        width, dtype = max(X.shape[1], forward.widest), forward.dtype
+    rows = chunk_rows(width, max_rows)
+
+    def run(part) -> np.ndarray:
+        if sp.issparse(part):
+            part = part.toarray()
+        if forward is None:
+            z, head = np.asarray(model.predict(part, verbose=0)), None
+        else:
+            z, head = forward.head_input(part)
+        return head_outputs(z, head, log=log, binary=binary).astype(dtype, copy=False)
+
+    if X.shape[0] <= rows:
+        return run(X)  # the common small case, without chunking
+    return np.concatenate([run(X[start : start + rows]) for start in range(0, X.shape[0], rows)])
 
 
 class ForwardCache:
@@ -147,10 +276,10 @@ class ForwardCache:
 
     def __init__(self) -> None:
         self.stale = True
-        self._forward: Callable[[np.ndarray], np.ndarray] | None = None
+        self._forward: NumpyForward | None = None
         self._lock = threading.Lock()
 
-    def forward(self, model) -> Callable[[np.ndarray], np.ndarray] | None:
+    def forward(self, model) -> NumpyForward | None:
         """The forward pass for ``model``'s current weights (None: use Keras)."""
         if self.stale:
             with self._lock:
