@@ -67,7 +67,7 @@ def test_distribution_on_another_backend_names_the_ones_that_work(blobs):
 @pytest.mark.parametrize(
     ("distribution", "message"),
     [
-        ("mirrored", "'distribution' parameter of KerasRegressor"),
+        ("mirrored", "Received: distribution='mirrored'"),
         ([], r"Received: distribution=\[\]"),
         ([0, 1], r"Received: distribution=\[0, 1\]"),
     ],

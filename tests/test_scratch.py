@@ -172,7 +172,7 @@ def test_gradients_equal_the_ones_keras_computes():
     X = rng.normal(size=(16, 3)).astype(np.float32)
     y = rng.normal(size=16).astype(np.float32)
     weights, intercept = rng.normal(size=3).astype(np.float32), np.float32(0.25)
-    net = linear_regression(3, compile=False, dtype="float32")
+    net = linear_regression(n_features=3, compile=False, dtype="float32")
     net.set_weights([weights[:, None], np.array([intercept])])
     keras_w, keras_b = _keras_gradients(net, X, y)
     ours_w, ours_b = scratch.gradients(X, y, weights, float(intercept), reduction="mean")
