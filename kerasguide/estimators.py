@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d
 
 import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator import engine
 from kerasguide._estimator.base import BaseKerasEstimator
-from kerasguide._estimator.scaling import linear_head, rescale_head
+from kerasguide._estimator.scaling import rescale_head
+from kerasguide._estimator.targets import class_weight_rows, encode_labels, standardize
 
 __all__ = ["KerasClassifier", "KerasRegressor", "clear_engine_pool"]
 
@@ -44,10 +42,10 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from :func:`kerasguide.list_models`, or a callable returning a compiled Keras
-        model. The callable receives, among ``n_features``, ``n_outputs`` (also as
-        ``n_classes``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
-        names, plus ``model_params``.
+        A name from :func:`kerasguide.list_models`, or a callable that builds and compiles a
+        new Keras model. It receives, of ``input_shape``, ``n_features``, ``n_outputs``,
+        ``task``, ``seed`` and ``dtype``, those its signature names (all with ``**kwargs``),
+        plus every knob below that is set and ``model_params``.
     hidden_layers : tuple of int, default=None
         Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
@@ -129,7 +127,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     >>> from sklearn.datasets import load_iris
     >>> from kerasguide import KerasClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = KerasClassifier(hidden_layers=(16,), learning_rate=0.01, random_state=0).fit(X, y)
+    >>> clf = KerasClassifier(hidden_layers=(16,), learning_rate=0.01, tol=1e-3, random_state=0)
+    >>> clf = clf.fit(X, y)
     >>> clf.predict_proba(X[:1]).shape
     (1, 3)
     >>> clf.score(X, y) > 0.9
@@ -185,68 +184,16 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.model_params = model_params
         self.class_weight = class_weight
 
-    def _check_same_classes(self, y, classes, partial: bool) -> None:
-        # As scikit-learn's MLP: later partial_fit calls and warm starts keep the classes.
-        if partial and classes is not None:
-            given = np.unique(column_or_1d(classes))
-            if not np.array_equal(given, self.classes_):
-                raise ValueError(
-                    f"`classes={given.tolist()!r}` is not the same as on last call to "
-                    f"partial_fit, was: {self.classes_.tolist()!r}"
-                )
-        elif not partial and not np.array_equal(np.unique(y), self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in the previous "
-                f"call to fit. Previous classes: {self.classes_.tolist()!r}, `y`: "
-                f"{np.unique(y).tolist()!r}"
-            )
-
     def _encode_targets(self, y, *, first, classes=None, partial=False):
-        check_classification_targets(y)
-        kind = type_of_target(y)
-        if kind == "multilabel-indicator":
-            if first:
-                self.classes_ = np.arange(y.shape[1])
-            elif y.shape[1] != len(self.classes_):
-                raise ValueError(
-                    f"y has {y.shape[1]} labels but the model was fitted on {len(self.classes_)}."
-                )
-            return np.asarray(y), "multilabel", y.shape[1]
-        if y.ndim != 1:
-            raise ValueError(
-                f"{type(self).__name__} supports binary, multiclass and multilabel targets. "
-                f"Received: y of type {kind!r} with shape {y.shape}"
-            )
-        if first:
-            labels = np.unique(y if classes is None else column_or_1d(classes))
-            if len(labels) < 2:
-                raise ValueError(
-                    "Classifier can't train when only one class is present. "
-                    f"Received: classes={labels.tolist()}"
-                )
-            self.classes_ = labels
-        else:
-            self._check_same_classes(y, classes, partial)
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} outside classes_ "
-                f"{self.classes_.tolist()}; pass every label in `classes` on the first "
-                "partial_fit, or refit."
-            )
-        n_classes = len(self.classes_)
-        task = "binary" if n_classes == 2 else "multiclass"
-        return np.searchsorted(self.classes_, y), task, 1 if task == "binary" else n_classes
+        known = None if first else self.classes_
+        classes_, y_enc, task, n_outputs = encode_labels(
+            y, known, classes=classes, partial=partial, owner=type(self).__name__
+        )
+        self.classes_ = classes_
+        return y_enc, task, n_outputs
 
     def _class_sample_weight(self, y):
-        if self.class_weight is None:
-            return None
-        if y.ndim != 1:
-            raise ValueError(
-                "class_weight is not supported for multilabel targets. "
-                f"Received: class_weight={self.class_weight!r}"
-            )
-        return compute_sample_weight(self.class_weight, y)
+        return class_weight_rows(self.class_weight, y)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train the model for one epoch on ``(X, y)``, building it on the first call.
@@ -257,14 +204,15 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default=None
             Every label the data will ever hold. Required on the first call for
-            single-label targets (as in scikit-learn), ignored afterwards.
+            single-label targets (as in scikit-learn); a later call that passes it must pass
+            the same classes.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------
         self
         """
-        if not hasattr(self, "model_") and classes is None and np.ndim(y) == 1:
+        if not hasattr(self, "_model_") and classes is None and np.ndim(y) == 1:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit. Received: classes=None"
             )
@@ -320,10 +268,10 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from :func:`kerasguide.list_models`, or a callable returning a compiled Keras
-        model. The callable receives, among ``n_features``, ``n_outputs`` (also as
-        ``n_targets``), ``task``, ``seed``, ``dtype`` and the knobs below, those its signature
-        names, plus ``model_params``.
+        A name from :func:`kerasguide.list_models`, or a callable that builds and compiles a
+        new Keras model. It receives, of ``input_shape``, ``n_features``, ``n_outputs``,
+        ``task``, ``seed`` and ``dtype``, those its signature names (all with ``**kwargs``),
+        plus every knob below that is set and ``model_params``.
     hidden_layers : tuple of int, default=None
         Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
@@ -466,13 +414,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first):
         if first:
-            mean = np.zeros(y_enc.shape[1])
-            scale = np.ones(y_enc.shape[1])
-            if self.normalize_y and linear_head(model) is not None:
-                mean = np.average(y_enc, axis=0, weights=sample_weight)
-                scale = np.sqrt(np.average((y_enc - mean) ** 2, axis=0, weights=sample_weight))
-                scale[~(scale > np.finfo(np.float32).tiny)] = 1.0
-            self.y_mean_, self.y_scale_ = mean, scale
+            self.y_mean_, self.y_scale_ = standardize(model, y_enc, sample_weight, self.normalize_y)
         else:
             rescale_head(model, 1.0 / self.y_scale_, -self.y_mean_ / self.y_scale_)
         return ((y_enc - self.y_mean_) / self.y_scale_).astype(y_enc.dtype)
