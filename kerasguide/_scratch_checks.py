@@ -1,4 +1,5 @@
-"""The argument checks of ``kerasguide.scratch``: its functions' inputs, checked and converted.
+"""The checks of ``kerasguide.scratch``: its functions' arguments, checked and converted, and
+the training's divergence.
 
 Private: ``kerasguide.scratch`` imports these under the same names, and its functions raise
 their messages.
@@ -78,3 +79,13 @@ def _check_train_args(
         raise ValueError(f"`X` must be 2-D (n_samples, n_features). Received: X.ndim={np.ndim(X)}")
     X, y, _ = _as_batch(X, y, x_name="X")
     return X, y, epochs, learning_rate, batch_size, shuffle, rng
+
+
+def _check_divergence(loss: float, epoch: int, learning_rate: float) -> None:
+    """Raise the ``ValueError`` that reports a diverged training, where ``loss`` is not finite."""
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"Training diverged at epoch {epoch}: the loss overflowed. Lower the "
+            "learning rate or standardise X and y (e.g. with StandardScaler). "
+            f"Received: learning_rate={learning_rate!r}"
+        )

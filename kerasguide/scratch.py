@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from kerasguide._scratch_checks import REDUCTIONS as REDUCTIONS  # kept here, as before
 from kerasguide._scratch_checks import (
     _as_batch,
+    _check_divergence,
     _check_learning_rate,
     _check_reduction,
     _check_train_args,
@@ -240,6 +241,20 @@ def train(
     X, y, epochs, learning_rate, batch_size, shuffle, rng = _check_train_args(
         X, y, epochs, learning_rate, batch_size, shuffle, random_state
     )
+    return _gradient_descent(X, y, rng, epochs, learning_rate, batch_size, shuffle)
+
+
+def _gradient_descent(
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.RandomState,
+    epochs: int,
+    learning_rate: float,
+    batch_size: int,
+    shuffle: bool,
+) -> TrainResult:
+    """The epochs of ``train``, on checked arguments, from standard normal weights and a zero
+    intercept; the loss is checked after each epoch."""
     n_samples = len(y)
     weights, intercept = rng.standard_normal(X.shape[1]), 0.0
     loss_curve: list[float] = []
@@ -269,16 +284,6 @@ def _epoch(
         weights = weights - learning_rate * grad_w
         intercept = intercept - learning_rate * grad_b
     return weights, intercept
-
-
-def _check_divergence(loss: float, epoch: int, learning_rate: float) -> None:
-    """Raise the ``ValueError`` that reports a diverged training, where ``loss`` is not finite."""
-    if not np.isfinite(loss):
-        raise ValueError(
-            f"Training diverged at epoch {epoch}: the loss overflowed. Lower the "
-            "learning rate or standardise X and y (e.g. with StandardScaler). "
-            f"Received: learning_rate={learning_rate!r}"
-        )
 
 
 def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
