@@ -210,9 +210,8 @@ def _read_mnist(path: Path) -> tuple[np.ndarray, ...]:
             raise ValueError(f"{where} could not be read ({exc}); expected {layout}.") from exc
     for key, array in arrays.items():
         if array.dtype.kind not in "biuf":
-            raise ValueError(
-                f"{where} holds {key} of dtype {array.dtype}; expected numbers, in {layout}."
-            )
+            msg = f"{where} holds {key} of dtype {array.dtype}; expected numbers, in {layout}."
+            raise ValueError(msg)
     x_train, y_train, x_test, y_test = arrays.values()
     for x, y in ((x_train, y_train), (x_test, y_test)):
         if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
@@ -299,7 +298,11 @@ def load_mnist(
         found = _keras_cache_file()
         print(f"kerasguide: downloading MNIST from {_MNIST_URL} (about 11 MB)", file=sys.stderr)
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    return _mnist_result(x_train, y_train, x_test, y_test, flatten, scale, return_X_y, found)
 
+
+def _mnist_result(x_train, y_train, x_test, y_test, flatten, scale, return_X_y, found: Path):
+    """``load_mnist``'s result from the raw arrays: images reshaped and scaled, in a Bunch."""
     shape, divisor = ((-1, 784) if flatten else (-1, 28, 28)), np.float32(255 if scale else 1)
     train = x_train.reshape(shape).astype(np.float32) / divisor, y_train.astype(np.int64)
     test = x_test.reshape(shape).astype(np.float32) / divisor, y_test.astype(np.int64)

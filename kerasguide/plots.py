@@ -144,6 +144,21 @@ def _scores(model: Any, points: np.ndarray) -> tuple[np.ndarray, bool]:
     return out.argmax(axis=1), False
 
 
+def _scores_on_grid(
+    model: Any, X: np.ndarray, resolution: int, margin: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """A ``resolution`` x ``resolution`` grid over the points, widened by ``margin``, and the
+    model's ``_scores`` on it, shaped like the grid."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * (high - low)
+    xx, yy = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
+    )
+    scores, binary = _scores(model, np.column_stack([xx.ravel(), yy.ravel()]))
+    return xx, yy, scores.reshape(xx.shape), binary
+
+
 def plot_decision_boundary(
     model: Any,
     X: Any,
@@ -189,14 +204,7 @@ def plot_decision_boundary(
     if ax is None:
         _, axes = _figure(1, 1, width=4.5, height=4.0)
         ax = axes[0][0]
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = margin * (high - low)
-    xx, yy = np.meshgrid(
-        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
-        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
-    )
-    scores, binary = _scores(model, np.column_stack([xx.ravel(), yy.ravel()]))
-    scores = scores.reshape(xx.shape)
+    xx, yy, scores, binary = _scores_on_grid(model, X, resolution, margin)
     if binary:
         ax.contourf(xx, yy, scores, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.7)
         ax.contour(xx, yy, scores, levels=[0.5], colors="k", linewidths=1.0)

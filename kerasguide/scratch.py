@@ -11,63 +11,26 @@ by the weights where the input belongs. No Keras is imported: this is what Keras
 
 from __future__ import annotations
 
-import numbers
 from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from kerasguide._validation import check_bool as _check_bool
-from kerasguide._validation import check_int as _check_int
-from kerasguide._validation import check_random_state_arg as _check_random_state
+from kerasguide._scratch_checks import REDUCTIONS as REDUCTIONS  # kept here, as before
+from kerasguide._scratch_checks import (
+    _as_batch,
+    _check_divergence,
+    _check_learning_rate,
+    _check_reduction,
+    _check_train_args,
+    _check_values,
+)
 
 # fmt: off
 __all__ = ["ScratchLinearRegression", "TrainResult", "cost", "evaluate", "gradients", "model",
            "train", "update"]
 # fmt: on
-
-REDUCTIONS = ("sum", "mean")
-
-
-def _check_reduction(reduction: Any) -> str:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}")
-    return reduction
-
-
-def _check_learning_rate(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
-        raise ValueError(f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}")
-    return float(value)
-
-
-def _check_values(name: str, array: np.ndarray) -> None:
-    """scikit-learn's checks and wording: at least one sample, and no NaN or infinity."""
-    check_array(array, ensure_2d=False, allow_nd=True, ensure_all_finite=True, input_name=name)
-
-
-def _as_batch(
-    x: Any, y: Any, weights: Any = None, *, x_name: str = "x"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes; ``x`` and ``y``
-    finite and not empty."""
-    X = np.atleast_2d(np.asarray(x, dtype=np.float64))
-    Y = np.atleast_1d(np.asarray(y, dtype=np.float64))
-    w = np.zeros(X.shape[-1]) if weights is None else np.asarray(weights, dtype=np.float64)
-    if X.ndim != 2 or w.shape != (X.shape[1],):
-        raise ValueError(
-            "`x` must be one sample (n_features,) or a batch (n_samples, n_features) and "
-            f"`weights` (n_features,). Received: x.shape={X.shape}, weights.shape={w.shape}"
-        )
-    if Y.shape != (X.shape[0],):
-        raise ValueError(
-            f"`y` must hold one target per sample ({X.shape[0]}). Received: y.shape={Y.shape}"
-        )
-    _check_values(x_name, X)
-    _check_values("y", Y)
-    return X, Y, w
 
 
 def model(X: Any, weights: Any, intercept: float) -> np.ndarray:
@@ -275,34 +238,52 @@ def train(
     >>> result.weights.round(3).tolist(), round(result.intercept, 3)
     ([2.0, -1.0], 0.5)
     """
-    epochs = _check_int("epochs", epochs)
-    learning_rate = _check_learning_rate(learning_rate)
-    batch_size = _check_int("batch_size", batch_size)
-    shuffle = _check_bool("shuffle", shuffle)
-    rng = _check_random_state(random_state)
-    if np.ndim(X) != 2:
-        raise ValueError(f"`X` must be 2-D (n_samples, n_features). Received: X.ndim={np.ndim(X)}")
-    X, y, _ = _as_batch(X, y, x_name="X")
+    X, y, epochs, learning_rate, batch_size, shuffle, rng = _check_train_args(
+        X, y, epochs, learning_rate, batch_size, shuffle, random_state
+    )
+    return _gradient_descent(X, y, rng, epochs, learning_rate, batch_size, shuffle)
+
+
+def _gradient_descent(
+    X: np.ndarray,
+    y: np.ndarray,
+    rng: np.random.RandomState,
+    epochs: int,
+    learning_rate: float,
+    batch_size: int,
+    shuffle: bool,
+) -> TrainResult:
+    """The epochs of ``train``, on checked arguments, from standard normal weights and a zero
+    intercept; the loss is checked after each epoch."""
     n_samples = len(y)
     weights, intercept = rng.standard_normal(X.shape[1]), 0.0
     loss_curve: list[float] = []
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(1, epochs + 1):
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-            for start in range(0, n_samples, batch_size):
-                batch = order[start : start + batch_size]
-                grad_w, grad_b = _gradients(X[batch], y[batch], weights, intercept, 1 / len(batch))
-                weights = weights - learning_rate * grad_w
-                intercept = intercept - learning_rate * grad_b
+            weights, intercept = _epoch(X, y, weights, intercept, order, learning_rate, batch_size)
             loss = _sum_or_mean_of_squares(X @ weights + intercept - y, "mean")
-            if not np.isfinite(loss):
-                raise ValueError(
-                    f"Training diverged at epoch {epoch}: the loss overflowed. Lower the "
-                    "learning rate or standardise X and y (e.g. with StandardScaler). "
-                    f"Received: learning_rate={learning_rate!r}"
-                )
+            _check_divergence(loss, epoch, learning_rate)
             loss_curve.append(loss)
     return TrainResult(weights, float(intercept), loss_curve)
+
+
+def _epoch(
+    X: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    intercept: float,
+    order: np.ndarray,
+    learning_rate: float,
+    batch_size: int,
+) -> tuple[np.ndarray, float]:
+    """One pass over the samples in ``order``: a step with the batch-mean gradient per batch."""
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
+        grad_w, grad_b = _gradients(X[batch], y[batch], weights, intercept, 1 / len(batch))
+        weights = weights - learning_rate * grad_w
+        intercept = intercept - learning_rate * grad_b
+    return weights, intercept
 
 
 def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
