@@ -355,7 +355,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     >>> from sklearn.datasets import make_regression
     >>> from kerasguide import KerasRegressor
     >>> X, y = make_regression(n_samples=200, n_features=4, noise=1.0, random_state=0)
-    >>> reg = KerasRegressor(model="linear_regression", learning_rate=0.1, random_state=0)
+    >>> reg = KerasRegressor(model="linear_regression", optimizer="sgd", random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """
