@@ -1,14 +1,14 @@
 """One table of parameter checks, shared by the factories, the estimators and the command line.
 
-Every check raises :class:`~kerasguide.exceptions.InvalidParameterError` (a ``ValueError`` and a
-``TypeError``) with one message style, Keras's: the message names the parameter, says what is
-allowed, and ends ``Received: name=value``. The same mistake reads the same wherever it is made:
-``mlp(dropout=1.5)``, ``KerasClassifier(dropout=1.5).fit(...)`` and
+Every check raises [`InvalidParameterError`][kerasguide.exceptions.InvalidParameterError] (a
+``ValueError`` and a ``TypeError``) with one message style, Keras's: the message names the
+parameter, says what is allowed, and ends ``Received: name=value``. The same mistake reads the same
+wherever it is made: ``mlp(dropout=1.5)``, ``KerasClassifier(dropout=1.5).fit(...)`` and
 ``kerasguide train mlp --dropout 1.5`` all say ``\\`dropout\\` must be a float in [0, 1).``
 
-:data:`PARAMETERS` maps a parameter's name to its :class:`Rule`; :func:`check` applies one,
-:func:`cli_type` turns one into an ``argparse`` type. The small ``check_*`` functions below are
-the building blocks, also used directly by the datasets and the NumPy-from-scratch code.
+``PARAMETERS`` maps a parameter's name to its ``Rule``; ``check`` applies one, ``cli_type`` turns
+one into an ``argparse`` type. The small ``check_*`` functions below are the building blocks, also
+used directly by the datasets and the NumPy-from-scratch code.
 """
 
 from __future__ import annotations
@@ -237,7 +237,7 @@ PARAMETERS: dict[str, Rule] = {
 
 
 def check(name: str, value: Any, *, none_ok: bool = False) -> Any:
-    """``value`` in its canonical form if :data:`PARAMETERS` accepts it for ``name``.
+    """``value`` in its canonical form if ``PARAMETERS`` accepts it for ``name``.
 
     ``none_ok`` lets ``None`` through unchanged (an estimator's "the model's own default").
     """

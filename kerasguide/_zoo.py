@@ -1,8 +1,8 @@
 """The shared pieces of the zoo's factories: the vocabulary, the compile options, the builder.
 
-:mod:`kerasguide.models` holds one small function per model; everything they share is here, so
-a new model is a few lines over :func:`build_sequential` (or a builder of its own that uses the
-same vocabulary helpers). Keras is imported only when a model is built.
+[`kerasguide.models`][kerasguide.models] holds one small function per model; everything they share
+is here, so a new model is a few lines over ``build_sequential`` (or a builder of its own that uses
+the same vocabulary helpers). Keras is imported only when a model is built.
 """
 
 from __future__ import annotations

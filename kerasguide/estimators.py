@@ -1,6 +1,6 @@
 """scikit-learn estimators over the model zoo: ``KerasClassifier`` and ``KerasRegressor``.
 
-Both share :class:`kerasguide._estimator.base.BaseKerasEstimator`; each class here only encodes its
+Both share ``kerasguide._estimator.base.BaseKerasEstimator``; each class here only encodes its
 targets and decodes its predictions.
 """
 
@@ -42,10 +42,10 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from :func:`kerasguide.list_models`, or a callable that builds and compiles a
-        new Keras model. It receives, of ``input_shape``, ``n_features``, ``n_outputs``,
-        ``task``, ``seed`` and ``dtype``, those its signature names (all with ``**kwargs``),
-        plus every knob below that is set and ``model_params``.
+        A name from [`kerasguide.list_models`][kerasguide.registry.list_models], or a callable
+        that builds and compiles a new Keras model. It receives, of ``input_shape``,
+        ``n_features``, ``n_outputs``, ``task``, ``seed`` and ``dtype``, those its signature
+        names (all with ``**kwargs``), plus every knob below that is set and ``model_params``.
     hidden_layers : tuple of int, default=None
         Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
@@ -230,9 +230,10 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         """Logarithm of the class probabilities.
 
         Computed in log space from the output layer's pre-activation (log-softmax, or
-        ``log sigmoid``), so it stays finite where :meth:`predict_proba` underflows to 0.
-        Models the NumPy forward pass does not cover clip the probabilities to the smallest
-        positive float before taking the log.
+        ``log sigmoid``), so it stays finite where
+        [`predict_proba`][kerasguide.estimators.KerasClassifier.predict_proba] underflows to 0.
+        Models the NumPy forward pass does not cover clip the probabilities to the smallest positive
+        float before taking the log.
 
         Parameters
         ----------
@@ -242,8 +243,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log`` of :meth:`predict_proba`, in the same dtype. For multilabel targets, the
-            log-probability of each label, shape ``(n_samples, n_labels)``.
+            ``log`` of [`predict_proba`][kerasguide.estimators.KerasClassifier.predict_proba], in
+            the same dtype. For multilabel targets, the log-probability of each label, shape
+            ``(n_samples, n_labels)``.
         """
         return self._forward_pass(X, log=True, binary=self.task_ == "binary")
 
@@ -268,10 +270,10 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from :func:`kerasguide.list_models`, or a callable that builds and compiles a
-        new Keras model. It receives, of ``input_shape``, ``n_features``, ``n_outputs``,
-        ``task``, ``seed`` and ``dtype``, those its signature names (all with ``**kwargs``),
-        plus every knob below that is set and ``model_params``.
+        A name from [`kerasguide.list_models`][kerasguide.registry.list_models], or a callable
+        that builds and compiles a new Keras model. It receives, of ``input_shape``,
+        ``n_features``, ``n_outputs``, ``task``, ``seed`` and ``dtype``, those its signature
+        names (all with ``**kwargs``), plus every knob below that is set and ``model_params``.
     hidden_layers : tuple of int, default=None
         Units of each hidden layer (``[100]`` means ``(100,)``). ``None``, like every knob
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);

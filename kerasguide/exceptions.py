@@ -1,9 +1,10 @@
 """The errors and warnings kerasguide raises.
 
-Every warning kerasguide raises is a :class:`KerasGuideWarning`, so one filter can turn them
-into errors (the test suite does) or hide them. Errors about parameters are
-:class:`InvalidParameterError`, which is both a ``ValueError`` and a ``TypeError`` (as
-scikit-learn's own parameter errors are), so code that catches either keeps working.
+Every warning kerasguide raises is a [`KerasGuideWarning`][kerasguide.exceptions.KerasGuideWarning],
+so one filter can turn them into errors (the test suite does) or hide them. Errors about parameters
+are [`InvalidParameterError`][kerasguide.exceptions.InvalidParameterError], which is both a
+``ValueError`` and a ``TypeError`` (as scikit-learn's own parameter errors are), so code that
+catches either keeps working.
 
 Examples
 --------

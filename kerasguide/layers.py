@@ -1,9 +1,9 @@
 """Keras objects of kerasguide's own, registered with Keras's serialization on import.
 
 A model saved to a ``.keras`` file records these objects by their registered names
-(``"kerasguide>L2"``), so a process that loads the file needs them registered first. Importing
-this module registers them; the factories (when they build), :mod:`kerasguide.estimators` and
-unpickling an estimator import it.
+(``"kerasguide>L2"``), so a process that loads the file needs them registered first. Importing this
+module registers them; the factories (when they build),
+[`kerasguide.estimators`][kerasguide.estimators] and unpickling an estimator import it.
 
 >>> import keras
 >>> import kerasguide.layers  # registers kerasguide's Keras objects

@@ -19,7 +19,7 @@ The compile options, taken by every factory:
 - ``optimizer`` (default ``"sgd"``): a Keras optimizer name or instance (an instance is copied,
   never mutated).
 - ``learning_rate`` (default ``None``): ``None`` keeps an instance's own rate, gives the
-  talk's rate (:data:`TALK_LEARNING_RATE`, 0.05) to ``"sgd"`` and Keras's default rate to any
+  talk's rate (``TALK_LEARNING_RATE``, 0.05) to ``"sgd"`` and Keras's default rate to any
   other name.
 - ``kernel_initializer`` (default ``"glorot_uniform"``): a Keras initializer name or instance;
   the talk drew its weights from ``"random_normal"``.

@@ -146,7 +146,7 @@ def list_models(task: str | None = None) -> list[str]:
     Raises
     ------
     ValueError
-        If ``task`` is not None nor one of :data:`TASKS`.
+        If ``task`` is not None nor one of ``TASKS``.
 
     Examples
     --------

@@ -1,9 +1,12 @@
 """The talk's linear regression from scratch, in plain NumPy.
 
-One small function per ingredient: :func:`model` (the operation, ``X @ weights + intercept``),
-:func:`cost` (squared errors), :func:`gradients` and :func:`update` (one step of gradient
-descent), :func:`train` (epochs of per-sample or mini-batch steps) and :func:`evaluate` (the
-root mean squared error). :class:`ScratchLinearRegression` wraps them as a scikit-learn regressor.
+One small function per ingredient: [`model`][kerasguide.scratch.model] (the operation,
+``X @ weights + intercept``), [`cost`][kerasguide.scratch.cost] (squared errors),
+[`gradients`][kerasguide.scratch.gradients] and [`update`][kerasguide.scratch.update] (one step of
+gradient descent), [`train`][kerasguide.scratch.train] (epochs of per-sample or mini-batch steps)
+and [`evaluate`][kerasguide.scratch.evaluate] (the root mean squared error).
+[`ScratchLinearRegression`][kerasguide.scratch.ScratchLinearRegression] wraps them as a scikit-learn
+regressor.
 
 The gradients here are the correct ones, ``-2 * (y - y_hat) * x``; the talk's code multiplied
 by the weights where the input belongs. No Keras is imported: this is what Keras automates.
@@ -108,10 +111,10 @@ def gradients(
 
     For one sample, with ``delta = y - y_hat``, the chain rule gives ``-2 * delta * x`` for the
     weights and ``-2 * delta`` for the intercept (whose input is always 1). The talk's code
-    multiplied by ``weights`` instead of ``x``, which is not the gradient; this function uses
-    ``x``. For a batch the per-sample gradients are summed (``reduction="sum"``, the gradient
-    of :func:`cost` with its default) or averaged (``"mean"``, the gradient of the mean squared
-    error, what :func:`train` and Keras use).
+    multiplied by ``weights`` instead of ``x``, which is not the gradient; this function uses ``x``.
+    For a batch the per-sample gradients are summed (``reduction="sum"``, the gradient of
+    [`cost`][kerasguide.scratch.cost] with its default) or averaged (``"mean"``, the gradient of the
+    mean squared error, what [`train`][kerasguide.scratch.train] and Keras use).
 
     Parameters
     ----------
@@ -155,7 +158,7 @@ def update(
     weights : array-like of shape (n_features,)
     intercept : float
     grads : tuple (grad_weights, grad_intercept)
-        As returned by :func:`gradients`.
+        As returned by [`gradients`][kerasguide.scratch.gradients].
     learning_rate : float
         Step size; too large overshoots and diverges, too small crawls.
 
@@ -179,7 +182,10 @@ def update(
 
 
 class TrainResult(NamedTuple):
-    """What :func:`train` returns: the final parameters and the mean squared error per epoch."""
+    """What [`train`][kerasguide.scratch.train] returns.
+
+    The final parameters and the mean squared error per epoch.
+    """
 
     weights: np.ndarray
     intercept: float
@@ -303,12 +309,14 @@ def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
 
 
 class ScratchLinearRegression(RegressorMixin, BaseEstimator):
-    """Linear regression trained by the from-scratch gradient descent of :func:`train`.
+    """Linear regression trained by the from-scratch gradient descent.
+
+    ``fit`` calls [`train`][kerasguide.scratch.train] with the estimator's parameters.
 
     Parameters
     ----------
     learning_rate : float, default=0.01
-        Step size of each update (see :func:`train`).
+        Step size of each update (see [`train`][kerasguide.scratch.train]).
     epochs : int, default=100
         Passes over the training data.
     batch_size : int, default=1

@@ -13,7 +13,7 @@ PyTorch alike. What still differs is whether a float64 model really computes in 
   #23704), so the loss and its gradients carry float32 rounding: float64 costs twice the
   memory and time and does not deliver float64 results.
 
-The estimators therefore ask :func:`training_dtype` which dtype to build and train in: float64
+The estimators therefore ask ``training_dtype`` which dtype to build and train in: float64
 for float64 data where the backend computes in float64 end to end, float32 otherwise. This is
 probed, not hard-coded, so it follows fixes in Keras. This module never changes JAX's setting:
 that is process-wide and belongs to the user.
@@ -79,7 +79,7 @@ def training_dtype(dtype) -> str:
     """The dtype to build and train a model in, for input data of ``dtype``.
 
     float32 data trains in float32; float64 data in float64 where the backend computes in
-    float64 end to end (:func:`float64_available`), in float32 otherwise.
+    float64 end to end (``float64_available``), in float32 otherwise.
     """
     if np.dtype(dtype) == np.float32:
         return "float32"
@@ -219,7 +219,7 @@ def replicas() -> int:
 
 
 def prepare_for_shards(model, batch: tuple) -> None:
-    """Let ``model`` take batches from :func:`shard`; call once before training.
+    """Let ``model`` take batches from ``shard``; call once before training.
 
     TensorFlow builds a model's loss and metrics from the first batch it sees, and cannot read
     shapes from per-replica values: one evaluation on a plain batch builds them first.
@@ -230,7 +230,7 @@ def prepare_for_shards(model, batch: tuple) -> None:
 
 
 def shard(arrays: tuple) -> tuple:
-    """Hand each replica its rows of a batch (whose length :func:`replicas` divides).
+    """Hand each replica its rows of a batch (whose length ``replicas`` divides).
 
     JAX's trainer shards a batch itself; TensorFlow's ``train_on_batch`` needs per-replica
     values, or every replica would train on the whole batch.

@@ -1,9 +1,9 @@
 """The private base of the estimators: the public methods' plumbing around one fit.
 
-The public classes in :mod:`kerasguide.estimators` only encode targets and decode predictions.
-Data flows one way: check the parameters -> validate the data -> encode targets -> the registry
-builds the model -> Keras trains it (:mod:`kerasguide._estimator.fitting`) -> fitted attributes
--> predict (NumPy fast path, or Keras) -> decode labels.
+The public classes in [`kerasguide.estimators`][kerasguide.estimators] only encode targets and
+decode predictions. Data flows one way: check the parameters -> validate the data -> encode targets
+-> the registry builds the model -> Keras trains it (``kerasguide._estimator.fitting``) -> fitted
+attributes -> predict (NumPy fast path, or Keras) -> decode labels.
 """
 
 from __future__ import annotations
@@ -42,7 +42,11 @@ def _fitted_state(estimator) -> dict:
 
 
 class BaseKerasEstimator(BaseEstimator):
-    """Shared machinery of :class:`KerasClassifier` and :class:`KerasRegressor`."""
+    """Shared machinery of the two estimators.
+
+    [`KerasClassifier`][kerasguide.estimators.KerasClassifier] and
+    [`KerasRegressor`][kerasguide.estimators.KerasRegressor] derive from it.
+    """
 
     # ----------------------------------------------------------------- subclass hooks
     def _encode_targets(self, y, *, first: bool, classes=None, partial: bool = False):

@@ -157,7 +157,7 @@ def _callable_arguments(builder, vocabulary: dict, knobs: dict, where: str) -> d
 
 def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs: int,
                seed: int, dtype: str, *, pooled: bool = True) -> ModelPlan:  # fmt: skip
-    """The :class:`ModelPlan` for an estimator's checked parameters ``params``.
+    """The ``ModelPlan`` for an estimator's checked parameters ``params``.
 
     Nothing is built here, so a warm start can ask for the key without building a model.
     """

@@ -90,7 +90,10 @@ def _release(evicted: list) -> None:
 
 
 def clear() -> None:
-    """Drop every pooled engine (public as :func:`kerasguide.clear_engine_pool`)."""
+    """Drop every pooled engine.
+
+    Public as [`kerasguide.clear_engine_pool`][kerasguide.estimators.clear_engine_pool].
+    """
     with _lock:
         dropped = list(_pool.items())
         _pool.clear()

@@ -1,9 +1,9 @@
 """One call of ``fit`` or ``partial_fit``, in named steps.
 
-:func:`fit_once` runs them in order: :func:`start_or_resume` (a new model, or the fitted one with
-its state saved for a rollback), :func:`training_arrays` (the targets in the model's dtype and the
-validation split), :func:`plan_engine` (which compiled model trains, and how), :func:`run_training`
-and :func:`record` (the fitted attributes). The estimator classes supply the target encoding.
+``fit_once`` runs them in order: ``start_or_resume`` (a new model, or the fitted one with
+its state saved for a rollback), ``training_arrays`` (the targets in the model's dtype and the
+validation split), ``plan_engine`` (which compiled model trains, and how), ``run_training``
+and ``record`` (the fitted attributes). The estimator classes supply the target encoding.
 """
 
 from __future__ import annotations

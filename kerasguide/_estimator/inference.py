@@ -3,13 +3,13 @@
 Keras's ``model.predict`` pays milliseconds of fixed cost per call (building a dataset,
 dispatching a compiled function); a handful of NumPy matrix products pays microseconds. Every
 model of the zoo is made of layers this module understands, so the estimators predict through
-it; any other layer makes :func:`numpy_forward` return ``None`` and the caller uses Keras.
+it; any other layer makes ``numpy_forward`` return ``None`` and the caller uses Keras.
 
 The forward pass holds a float64 snapshot of the weights taken when it is made (reading Keras
-variables costs tens of microseconds each); :class:`ForwardCache` makes a new one whenever the
+variables costs tens of microseconds each); ``ForwardCache`` makes a new one whenever the
 weights may have changed. The pass runs in float64, so its outputs do not depend on which other
 rows share the batch, and agree with Keras's float32 output to float32 rounding;
-:func:`predict_in_chunks` hands them back in the model's own dtype. It also keeps the last
+``predict_in_chunks`` hands them back in the model's own dtype. It also keeps the last
 layer's pre-activation, so that log-probabilities are computed in log space and stay finite
 where a probability underflows.
 """
@@ -122,12 +122,12 @@ def output_dtype(model) -> np.dtype:
 
 
 class NumpyForward:
-    """``model(X)`` in NumPy (float64) from a snapshot of the weights; see :func:`numpy_forward`.
+    """``model(X)`` in NumPy (float64) from a snapshot of the weights; see ``numpy_forward``.
 
     Attributes
     ----------
     dtype : numpy.dtype
-        The model's output dtype (:func:`output_dtype`).
+        The model's output dtype (``output_dtype``).
     widest : int
         The most units of any Dense layer (bounds the rows computed at once).
     head : str or None
@@ -239,10 +239,10 @@ def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
                       log: bool = False, binary: bool = False) -> np.ndarray:  # fmt: skip
     """The model's outputs for ``X`` (2-D array or sparse matrix), in the model's dtype.
 
-    Rows are computed a chunk at a time (:func:`chunk_rows`), a sparse chunk densified only
+    Rows are computed a chunk at a time (``chunk_rows``), a sparse chunk densified only
     when computed, so the memory taken does not grow with the width of ``X`` times
     ``max_rows``. ``forward`` is the NumPy pass, or None to use ``model.predict``; ``log`` and
-    ``binary`` are those of :func:`head_outputs`.
+    ``binary`` are those of ``head_outputs``.
     """
     import scipy.sparse as sp
 

@@ -1,6 +1,6 @@
 """The estimators' parameters, checked at the top of ``fit`` with the package's one table.
 
-:func:`check_params` reads every constructor parameter of an estimator (whatever its subclass's
+``check_params`` reads every constructor parameter of an estimator (whatever its subclass's
 ``__init__`` lists: ``get_params()`` is the source) and returns them checked and in canonical
 form (``hidden_layers=[100]`` becomes ``(100,)``), leaving the estimator's attributes as they
 were, as scikit-learn requires.

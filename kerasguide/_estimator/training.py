@@ -27,7 +27,7 @@ FUSED_CHUNK_BYTES = 64 * 2**20
 
 @dataclass(frozen=True)
 class TrainingOptions:
-    """How one call of :func:`train` or :func:`train_fused` trains.
+    """How one call of ``train`` or ``train_fused`` trains.
 
     Attributes
     ----------
@@ -59,7 +59,7 @@ class TrainingOptions:
 
 @dataclass
 class TrainingResult:
-    """What one call of :func:`train` did."""
+    """What one call of ``train`` did."""
 
     epochs: int = 0
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -312,13 +312,13 @@ def train_fused(
     sample_weight: np.ndarray | None,
     options: TrainingOptions,
 ) -> TrainingResult:
-    """Train like :func:`train`, several epochs per call of ``model.fit``.
+    """Train like ``train``, several epochs per call of ``model.fit``.
 
     ``model`` must be compiled with ``steps_per_execution`` equal to the steps of one epoch, so
     that Keras runs a whole epoch in one compiled call and reports the running loss after each
     epoch; the epoch losses follow from the running means (all batches have the same size).
     A chunk of epochs never runs past the first epoch at which training could stop, so the
-    stopping rule acts exactly as in :func:`train`. No callbacks, no validation, dense input.
+    stopping rule acts exactly as in ``train``. No callbacks, no validation, dense input.
     """
     X = np.asarray(X, dtype=_input_dtype(model))
     steps = -(-X.shape[0] // options.batch_size)

@@ -1,14 +1,15 @@
 """The ``kerasguide`` command: list the model zoo, train a model, reproduce the talk's results.
 
-``kerasguide models`` imports no Keras. The error boundary: the command line is checked up
-front (argparse types, then the commands' own checks, which raise :class:`UserError`, as do
-the call sites of library functions that refuse a user's input, such as a malformed MNIST
-file). A user's mistake ends with one line on stderr, ``kerasguide: error: ...``, and exit
-status 2 (``--debug`` adds the traceback). Anything else is a bug: its traceback is shown and
-the exit status is 1.
+``kerasguide models`` imports no Keras. The error boundary: the command line is checked up front
+(argparse types, then the commands' own checks, which raise
+[`UserError`][kerasguide.app.cli.UserError], as do the call sites of library functions that refuse a
+user's input, such as a malformed MNIST file). A user's mistake ends with one line on stderr,
+``kerasguide: error: ...``, and exit status 2 (``--debug`` adds the traceback). Anything else is a
+bug: its traceback is shown and the exit status is 1.
 
-This module holds the parser, the entry point and ``models``; ``train`` and ``reproduce`` are
-in :mod:`kerasguide.app.train` and :mod:`kerasguide.app.reproduce`.
+This module holds the parser, the entry point and ``models``; ``train`` and ``reproduce`` are in
+[`kerasguide.app.train`][kerasguide.app.train] and
+[`kerasguide.app.reproduce`][kerasguide.app.reproduce].
 """
 
 from __future__ import annotations
@@ -198,7 +199,10 @@ class _MnistMissing(UserError):
 
 
 def _load_mnist(args: argparse.Namespace):
-    """:func:`kerasguide.datasets.load_mnist` (never downloading), its refusals as UserError."""
+    """[`load_mnist`][kerasguide.datasets.load_mnist], never downloading.
+
+    Its refusals are raised as UserError.
+    """
     from kerasguide import datasets
 
     given = args.mnist or os.environ.get(datasets.MNIST_ENV)
@@ -220,7 +224,7 @@ def _load_mnist(args: argparse.Namespace):
 
 
 def _load_split(dataset: str, args: argparse.Namespace, *, quick: bool = False):
-    """:func:`~kerasguide.app.datasets_table.load_split`, MNIST loaded at this boundary."""
+    """[`load_split`][kerasguide.app.datasets_table.load_split], MNIST loaded at this boundary."""
     from kerasguide.app.datasets_table import load_split
 
     mnist = _load_mnist(args) if dataset == "mnist" else None

@@ -1,10 +1,11 @@
 """The datasets of the talk app, each described once.
 
-:data:`DATASETS` maps a name to a :class:`DatasetSpec`: its learning task, how it is loaded,
-how it is split (test size, stratified or not, standardised or not), how ``kerasguide train``
-trains on it by default and how ``kerasguide reproduce`` scales the talk's epochs on it.
-:func:`load_split` turns a spec into a :class:`Split`. A new dataset is one entry here (and a
-loader function if none fits). Nothing here imports Keras.
+``DATASETS`` maps a name to a [`DatasetSpec`][kerasguide.app.datasets_table.DatasetSpec]: its
+learning task, how it is loaded, how it is split (test size, stratified or not, standardised or
+not), how ``kerasguide train`` trains on it by default and how ``kerasguide reproduce`` scales the
+talk's epochs on it. [`load_split`][kerasguide.app.datasets_table.load_split] turns a spec into a
+[`Split`][kerasguide.app.datasets_table.Split]. A new dataset is one entry here (and a loader
+function if none fits). Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -167,12 +168,13 @@ def load_split(
     quick: bool = False,
     n_samples: int | None = None,
 ) -> Split:
-    """Load dataset ``name`` and split it reproducibly, as its :class:`DatasetSpec` says.
+    """Load dataset ``name`` and split it reproducibly, as its spec says.
 
-    ``mnist`` is where to find MNIST (a path; by default ``$KERASGUIDE_MNIST`` or the Keras
-    cache; it is never downloaded, ``FileNotFoundError`` when no copy is found) or the Bunch
-    :func:`kerasguide.datasets.load_mnist` returned. ``n_samples`` overrides a synthetic
-    dataset's size. ``quick`` keeps the spec's quick subsets.
+    The spec is ``DATASETS[name]``, a [`DatasetSpec`][kerasguide.app.datasets_table.DatasetSpec].
+    ``mnist`` is where to find MNIST (a path; by default ``$KERASGUIDE_MNIST`` or the Keras cache;
+    it is never downloaded, ``FileNotFoundError`` when no copy is found) or the Bunch
+    [`kerasguide.datasets.load_mnist`][kerasguide.datasets.load_mnist] returned. ``n_samples``
+    overrides a synthetic dataset's size. ``quick`` keeps the spec's quick subsets.
     """
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler

@@ -1,11 +1,11 @@
 """The talk's experiments as data.
 
-Each :class:`Experiment` is a row of the talk's results tables: a registry model, the
-estimator parameters it trains with, how long it trains, what the talk measured and what our
-run must reach. ``kerasguide reproduce`` walks :data:`EXPERIMENTS` in order; the houses comparison
-(:data:`HOUSES`) and the decision-boundary figures (:data:`BOUNDARY_MODELS`) are data too.
-:mod:`kerasguide.app.runner` runs them; the datasets are described in
-:mod:`kerasguide.app.datasets_table`. Nothing here imports Keras.
+Each [`Experiment`][kerasguide.app.experiments.Experiment] is a row of the talk's results tables: a
+registry model, the estimator parameters it trains with, how long it trains, what the talk measured
+and what our run must reach. ``kerasguide reproduce`` walks ``EXPERIMENTS`` in order; the houses
+comparison (``HOUSES``) and the decision-boundary figures (``BOUNDARY_MODELS``) are data too.
+[`kerasguide.app.runner`][kerasguide.app.runner] runs them; the datasets are described in
+[`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Nothing here imports Keras.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Experiment:
 
     ``params`` are estimator parameters (architecture knobs and the optimizer), only those the
     row sets. ``epochs`` are for MNIST; each dataset's
-    :meth:`~kerasguide.app.datasets_table.DatasetSpec.epochs` scales them (and for quick runs).
+    [`epochs`][kerasguide.app.datasets_table.DatasetSpec.epochs] scales them (and for quick runs).
     ``at_least`` is the test accuracy (percent) a full MNIST run must reach; ``not_above`` names
     an experiment whose test accuracy this one must not beat.
     """
@@ -137,8 +137,8 @@ class HousesExperiment:
     """Linear regression on synthetic houses, from scratch in NumPy and with a KerasRegressor.
 
     The dataset (its size, the noise on the prices, the split, the standardisation) is the
-    ``houses`` entry of :data:`~kerasguide.app.datasets_table.DATASETS`; errors are reported
-    back in dollars.
+    ``houses`` entry of ``kerasguide.app.datasets_table.DATASETS``; errors are reported back in
+    dollars.
     """
 
     epochs: int = 100

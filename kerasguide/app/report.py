@@ -1,8 +1,8 @@
 """The results of ``kerasguide reproduce`` as tables: aligned plain text and Markdown.
 
-:func:`tables` turns the report that ``kerasguide reproduce`` writes to ``results.json`` into
-its two tables (houses, then classification), :func:`table` lays one out, and :func:`markdown`
-writes the whole report as ``results.md``. ``kerasguide models`` uses :func:`table` too.
+``tables`` turns the report that ``kerasguide reproduce`` writes to ``results.json`` into
+its two tables (houses, then classification), ``table`` lays one out, and ``markdown``
+writes the whole report as ``results.md``. ``kerasguide models`` uses ``table`` too.
 """
 
 from __future__ import annotations

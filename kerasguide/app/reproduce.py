@@ -1,8 +1,8 @@
 """``kerasguide reproduce``: rerun the talk's experiments and write the results beside its figures.
 
-It picks the dataset (MNIST when a local copy is found, else the embedded digits, and says
-which and why), runs the houses comparison and :data:`~kerasguide.app.experiments.EXPERIMENTS`
-in order through :mod:`kerasguide.app.runner`, prints both tables and writes ``results.json``,
+It picks the dataset (MNIST when a local copy is found, else the embedded digits, and says which and
+why), runs the houses comparison and ``kerasguide.app.experiments.EXPERIMENTS`` in order through
+[`kerasguide.app.runner`][kerasguide.app.runner], prints both tables and writes ``results.json``,
 ``results.md`` and the plots (training loss curves, decision boundaries).
 """
 

@@ -1,13 +1,18 @@
-"""Run the experiments described in :mod:`kerasguide.app.experiments`.
+"""Run the experiments described in [`kerasguide.app.experiments`][kerasguide.app.experiments].
 
-Everything trains through :class:`~kerasguide.KerasClassifier` and
-:class:`~kerasguide.KerasRegressor`: :func:`make_estimator` sets one up for a split,
-:func:`fit_epochs` trains it for exactly its ``epochs``. :func:`run_experiment` trains one
-:class:`~kerasguide.app.experiments.Experiment` and measures it with :mod:`sklearn.metrics`,
-:func:`check_goals` compares the results with their goals; :func:`run_houses` runs the houses
-comparison and :func:`fit_boundary_model` fits one decision-boundary panel. ``kerasguide
-reproduce`` calls them in that order. The datasets and :func:`load_split` live in
-:mod:`kerasguide.app.datasets_table`. Keras is imported only when an estimator trains.
+Everything trains through [`KerasClassifier`][kerasguide.estimators.KerasClassifier] and
+[`KerasRegressor`][kerasguide.estimators.KerasRegressor]:
+[`make_estimator`][kerasguide.app.runner.make_estimator] sets one up for a split,
+[`fit_epochs`][kerasguide.app.runner.fit_epochs] trains it for exactly its ``epochs``.
+[`run_experiment`][kerasguide.app.runner.run_experiment] trains one
+[`Experiment`][kerasguide.app.experiments.Experiment] and measures it with ``sklearn.metrics``,
+[`check_goals`][kerasguide.app.runner.check_goals] compares the results with their goals;
+[`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison and
+[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel.
+``kerasguide reproduce`` calls them in that order. The datasets and
+[`load_split`][kerasguide.app.datasets_table.load_split] live in
+[`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Keras is imported only when an
+estimator trains.
 """
 
 from __future__ import annotations
@@ -37,13 +42,13 @@ __all__ = [
 
 
 def make_estimator(task: str, model: str, *, epochs: int, seed: int = 0, **params: Any):
-    """A :class:`~kerasguide.KerasClassifier` (or, for regression, a
-    :class:`~kerasguide.KerasRegressor`) that trains registry ``model`` for exactly ``epochs``.
+    """An estimator that trains registry ``model`` for exactly ``epochs``.
 
-    ``n_iter_no_change=epochs``: the ``tol`` rule cannot stop training earlier. ``params`` are
-    further estimator parameters; pass only those you set, the others keep the model's
-    defaults. A regressor gets ``normalize_y=False``: the app's regression splits are already
-    standardised.
+    A [`KerasClassifier`][kerasguide.estimators.KerasClassifier] or, for regression, a
+    [`KerasRegressor`][kerasguide.estimators.KerasRegressor]. ``n_iter_no_change=epochs``: the
+    ``tol`` rule cannot stop training earlier. ``params`` are further estimator parameters; pass
+    only those you set, the others keep the model's defaults. A regressor gets
+    ``normalize_y=False``: the app's regression splits are already standardised.
     """
     from kerasguide import KerasClassifier, KerasRegressor
 
@@ -54,7 +59,7 @@ def make_estimator(task: str, model: str, *, epochs: int, seed: int = 0, **param
 
 
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The root mean squared error (:func:`sklearn.metrics.root_mean_squared_error`)."""
+    """The root mean squared error (``sklearn.metrics.root_mean_squared_error``)."""
     from sklearn.metrics import root_mean_squared_error
 
     return float(root_mean_squared_error(y_true, y_pred))
@@ -68,11 +73,12 @@ def _is_interruption(warning: warnings.WarningMessage) -> bool:
 
 
 def fit_epochs(estimator, X: np.ndarray, y: np.ndarray) -> bool:
-    """Fit ``estimator`` (from :func:`make_estimator`: for all its epochs); True if interrupted.
+    """Fit ``estimator`` for all its epochs; True if interrupted.
 
-    The ``ConvergenceWarning`` that running every epoch brings is silenced; the estimator's
-    warning about an interruption (Ctrl-C; it keeps the weights learned so far) becomes the
-    return value; other warnings are shown as usual.
+    ``estimator`` comes from [`make_estimator`][kerasguide.app.runner.make_estimator]. The
+    ``ConvergenceWarning`` that running every epoch brings is silenced; the estimator's warning
+    about an interruption (Ctrl-C; it keeps the weights learned so far) becomes the return value;
+    other warnings are shown as usual.
     """
     from kerasguide.exceptions import ConvergenceWarning
 
@@ -93,8 +99,10 @@ def fit_epochs(estimator, X: np.ndarray, y: np.ndarray) -> bool:
 
 @dataclass
 class ExperimentResult:
-    """What one run of an :class:`~kerasguide.app.experiments.Experiment` measured (accuracies in
-    percent)."""
+    """What one run of an [`Experiment`][kerasguide.app.experiments.Experiment] measured.
+
+    Accuracies are in percent.
+    """
 
     experiment: Experiment
     epochs: int
@@ -171,8 +179,8 @@ def run_experiment(
 
 
 def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
-    """Fit :data:`~kerasguide.app.experiments.HOUSES` from scratch and with a KerasRegressor;
-    test errors in dollars, and loss curves."""
+    """Fit ``HOUSES`` from scratch and with a KerasRegressor; test errors in dollars, and loss
+    curves."""
     from kerasguide import scratch
 
     spec = HOUSES
@@ -223,10 +231,10 @@ def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
 
 
 def fit_boundary_model(spec: BoundaryModel, split: Split, *, epochs: int, seed: int = 0):
-    """A fitted :class:`~kerasguide.KerasClassifier` for one boundary figure's panel.
+    """A fitted [`KerasClassifier`][kerasguide.estimators.KerasClassifier] for one boundary panel.
 
     Unlike the experiments, it may stop before ``epochs`` once the loss stops improving
-    (:data:`~kerasguide.app.experiments.BOUNDARY_TRAINING`).
+    (``BOUNDARY_TRAINING``).
     """
     from kerasguide import KerasClassifier
 

@@ -2,10 +2,11 @@
 
 The command checks what it was given before it trains (the model's name, whether it fits the
 dataset, the flags the model takes, the optimizer and the activation) and raises
-:class:`~kerasguide.app.cli.UserError` for a mistake. It trains a
-:class:`~kerasguide.KerasClassifier` or :class:`~kerasguide.KerasRegressor` for exactly the
-epochs asked, reports the test score (:mod:`sklearn.metrics`) and, with ``--save``, saves the
-Keras model, also after Ctrl-C: then with the weights learned so far.
+[`UserError`][kerasguide.app.cli.UserError] for a mistake. It trains a
+[`KerasClassifier`][kerasguide.estimators.KerasClassifier] or
+[`KerasRegressor`][kerasguide.estimators.KerasRegressor] for exactly the epochs asked, reports the
+test score (``sklearn.metrics``) and, with ``--save``, saves the Keras model, also after Ctrl-C:
+then with the weights learned so far.
 """
 
 from __future__ import annotations
