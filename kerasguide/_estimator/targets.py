@@ -1,8 +1,8 @@
 """Targets in and out of the model: labels encoded for a classifier, values scaled for a regressor.
 
-:func:`encode_labels` turns a classifier's ``y`` into what its loss takes (class indices, or a
+``encode_labels`` turns a classifier's ``y`` into what its loss takes (class indices, or a
 label indicator matrix) and keeps the classes the same across ``partial_fit`` calls and warm
-starts, as scikit-learn's MLP does. :func:`standardize` scales a regressor's targets for
+starts, as scikit-learn's MLP does. ``standardize`` scales a regressor's targets for
 training; the scaling is folded back into the output layer afterwards (``scaling.py``).
 """
 
