@@ -80,11 +80,13 @@ def fit_epochs(estimator, X: np.ndarray, y: np.ndarray) -> bool:
     about an interruption (Ctrl-C; it keeps the weights learned so far) becomes the return value;
     other warnings are shown as usual.
     """
-    from kerasguide.exceptions import ConvergenceWarning
+    from kerasguide.exceptions import ConvergenceWarning, TrainingInterruptedWarning
 
     # The warnings filters still apply while recording: what is recorded is what would show.
     with warnings.catch_warnings(record=True) as caught:
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        # Recorded whatever the filters say (an "error" filter would raise it instead).
+        warnings.simplefilter("always", TrainingInterruptedWarning)
         estimator.fit(X, y)
     interrupted = False
     for warning in caught:
