@@ -31,6 +31,7 @@ __all__ = [
     "models",
     "register_model",
     "scratch",
+    "to_onnx",
 ]
 
 # Public names loaded on first use (PEP 562), so `import kerasguide` does not import Keras.
@@ -43,11 +44,13 @@ _LAZY = {
     "layers": ("kerasguide.layers", None),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
+    "to_onnx": ("kerasguide.export", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
+    from kerasguide.export import to_onnx
 
 
 def __getattr__(name: str):
