@@ -28,6 +28,7 @@ __all__ = [
     "get_model_builder",
     "layers",
     "list_models",
+    "load",
     "models",
     "register_model",
     "scratch",
@@ -42,6 +43,7 @@ _LAZY = {
     "datasets": ("kerasguide.datasets", None),
     "exceptions": ("kerasguide.exceptions", None),
     "layers": ("kerasguide.layers", None),
+    "load": ("kerasguide.saving", "load"),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
     "to_onnx": ("kerasguide.export", "to_onnx"),
@@ -51,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.export import to_onnx
+    from kerasguide.saving import load
 
 
 def __getattr__(name: str):
