@@ -28,9 +28,11 @@ __all__ = [
     "get_model_builder",
     "layers",
     "list_models",
+    "load",
     "models",
     "register_model",
     "scratch",
+    "to_onnx",
 ]
 
 # Public names loaded on first use (PEP 562), so `import kerasguide` does not import Keras.
@@ -41,13 +43,17 @@ _LAZY = {
     "datasets": ("kerasguide.datasets", None),
     "exceptions": ("kerasguide.exceptions", None),
     "layers": ("kerasguide.layers", None),
+    "load": ("kerasguide.saving", "load"),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
+    "to_onnx": ("kerasguide.export", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
+    from kerasguide.export import to_onnx
+    from kerasguide.saving import load
 
 
 def __getattr__(name: str):

@@ -34,6 +34,20 @@ def test_models_lists_the_registry(capsys):
         assert any(line.startswith(name + " ") for line in out.splitlines())
 
 
+def test_models_json_lists_the_registry_with_parameter_counts(capsys):
+    import json
+
+    assert cli.main(["models", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["name"] for row in rows] == list_models()
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["softmax_regression"]["task"] == "multiclass"
+    assert by_name["softmax_regression"]["parameters"] == 784 * 10 + 10
+    assert by_name["logistic_regression"]["parameters"] == 784 + 1
+    assert by_name["mlp"]["parameters"] == 784 * 128 + 128 + 128 * 10 + 10
+    assert all(row["description"] for row in rows)
+
+
 def test_python_m_kerasguide_models():
     result = _run("-m", "kerasguide", "models")
     assert result.returncode == 0, result.stderr

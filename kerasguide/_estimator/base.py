@@ -142,6 +142,29 @@ class BaseKerasEstimator(BaseEstimator):
         self._forward_.stale = True
         return model
 
+    # ----------------------------------------------------------------- saving
+    def save(self, path):
+        """Write the fitted estimator to one zip file, without pickle; see `kerasguide.saving`.
+
+        Load it with [`kerasguide.load`][kerasguide.saving.load]. Returns the path.
+        """
+        from kerasguide.saving import save
+
+        return save(self, path)
+
+    def model_card(self, metrics=None) -> str:
+        """A Markdown model card (Hugging Face front matter) describing the fitted estimator.
+
+        Parameters
+        ----------
+        metrics : dict of str to float, default=None
+            Scores to report, e.g. ``{"accuracy": 0.97}``: their names go into the front
+            matter's ``metrics``, their values into an evaluation table.
+        """
+        from kerasguide._card import model_card
+
+        return model_card(self, metrics)
+
     # ----------------------------------------------------------------- predicting
     def _forward_pass(self, X, *, log: bool = False, binary: bool = False) -> np.ndarray:
         """The model's outputs for ``X``, in the model's dtype (float32 or float64).

@@ -1,11 +1,11 @@
 """The ``kerasguide`` command: list the model zoo, train a model, reproduce the talk's results.
 
-``kerasguide models`` imports no Keras. The error boundary: the command line is checked up front
-(argparse types, then the commands' own checks, which raise
-[`UserError`][kerasguide.app.cli.UserError], as do the call sites of library functions that refuse a
-user's input, such as a malformed MNIST file). A user's mistake ends with one line on stderr,
-``kerasguide: error: ...``, and exit status 2 (``--debug`` adds the traceback). Anything else is a
-bug: its traceback is shown and the exit status is 1.
+``kerasguide models`` imports no Keras (``models --json``, which counts parameters, does).
+The error boundary: the command line is checked up front (argparse types, then the commands'
+own checks, which raise [`UserError`][kerasguide.app.cli.UserError], as do the call sites of
+library functions that refuse a user's input, such as a malformed MNIST file). A user's mistake
+ends with one line on stderr, ``kerasguide: error: ...``, and exit status 2 (``--debug`` adds the
+traceback). Anything else is a bug: its traceback is shown and the exit status is 1.
 
 This module holds the parser, the entry point and ``models``; ``train`` and ``reproduce`` are in
 [`kerasguide.app.train`][kerasguide.app.train] and
@@ -161,7 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug_help)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("models", parents=[common], help="list the models of the zoo")
+    models = commands.add_parser("models", parents=[common], help="list the models of the zoo")
+    models.add_argument(
+        "--json",
+        action="store_true",
+        help="print the registry as JSON, with each model's parameter count for 784 features "
+        "(10 classes, or 1 output for binary and regression models); imports Keras",
+    )
     _train_parser(commands, common)
     reproduce = commands.add_parser(
         "reproduce",
@@ -185,10 +191,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --------------------------------------------------------------------------- models
+#: The reference input of ``kerasguide models --json``'s parameter counts (MNIST's shape).
+REFERENCE_FEATURES = 784
+
+
+def _reference_build(card) -> dict:
+    """The reference input and ``card``'s parameter count for it: 784 features and 10 classes
+    (1 output for binary and regression models; a model of any task is counted as a 10-class
+    classifier). A model that cannot be built so gets ``None``."""
+    n_outputs = 10 if card.task in ("any", "multiclass") else 1
+    kwargs = {"task": "multiclass"} if card.task == "any" else {}
+    try:
+        model = card.builder(n_features=REFERENCE_FEATURES, n_outputs=n_outputs, **kwargs)
+        parameters = int(model.count_params())
+    except (TypeError, ValueError):
+        parameters = None
+    return {"n_features": REFERENCE_FEATURES, "n_outputs": n_outputs, "parameters": parameters}
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from kerasguide.registry import get_model_card, list_models
 
     cards = [get_model_card(name) for name in list_models()]
+    if getattr(args, "json", False):
+        import json
+
+        _quiet_tensorflow()
+        rows = [{"name": c.name, "task": c.task, "description": c.description,
+                 **_reference_build(c)} for c in cards]  # fmt: skip
+        print(json.dumps(rows, indent=2))
+        return 0
     print(table(("name", "task", "description"), [(c.name, c.task, c.description) for c in cards]))
     return 0
 
