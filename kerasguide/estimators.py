@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
 
 import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator import engine
@@ -224,6 +225,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         For multilabel targets, the probability of each label, shape ``(n_samples, n_labels)``.
         In the model's dtype: float32 for a model trained on float32 data.
         """
+        check_is_fitted(self)
         return self._forward_pass(X, binary=self.task_ == "binary")
 
     def predict_log_proba(self, X):
@@ -247,6 +249,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
             the same dtype. For multilabel targets, the log-probability of each label, shape
             ``(n_samples, n_labels)``.
         """
+        check_is_fitted(self)
         return self._forward_pass(X, log=True, binary=self.task_ == "binary")
 
     def predict(self, X):
