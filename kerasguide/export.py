@@ -52,54 +52,40 @@ _ACTIVATION_OPS: dict[str, tuple[str, dict[str, Any]] | None] = {
 
 
 # --------------------------------------------------------------------------- the model's steps
-def _activation(layer) -> str:
-    from kerasguide._estimator.inference import _activation_name
-
-    name = _activation_name(layer.activation)
-    if name is None:
-        raise ValueError(
-            f"to_onnx cannot export layer {layer.name!r} ({type(layer).__name__}): its "
-            f"activation is not one of {sorted(_ACTIVATION_OPS)}. "
-            f"Received: activation={layer.activation!r}"
-        )
-    return name
-
-
 def _steps(model) -> list[tuple[str, np.ndarray | None, np.ndarray | None, str]]:
-    """``(kind, kernel, bias, activation)`` for each step; a ValueError names a foreign layer."""
+    """``(kind, kernel, bias, activation)`` for each step; a ValueError names a foreign layer.
+
+    The model is read as the NumPy forward pass reads it (``dense_stack``), so the graph
+    computes what ``predict`` computes.
+    """
     import keras
 
-    if not isinstance(model, keras.Sequential):
+    from kerasguide._estimator.inference import UnsupportedLayerError, dense_stack
+
+    try:
+        stack = dense_stack(model)
+    except UnsupportedLayerError as exc:
         raise ValueError(
-            "to_onnx exports keras.Sequential models of Dense, Dropout and activation layers. "
-            f"Received: a {type(model).__name__} model {model.name!r}"
-        )
+            f"to_onnx exports keras.Sequential models of Dense, Dropout, Activation and ReLU "
+            f"layers (and a leading Flatten); it cannot export {exc}. "
+            f"Received: layers={[layer.name for layer in getattr(model, 'layers', [])]}"
+        ) from None
 
     def array(variable) -> np.ndarray:
         return keras.ops.convert_to_numpy(variable).astype(np.float32)
 
     steps: list = []
-    for index, layer in enumerate(model.layers):
-        relu = isinstance(layer, keras.layers.ReLU) and not (
-            layer.negative_slope or layer.threshold or layer.max_value is not None
-        )
-        if isinstance(layer, keras.layers.Dropout):
-            continue
-        if isinstance(layer, keras.layers.Flatten) and index == 0:
-            steps.append(("flatten", None, None, "linear"))
-        elif isinstance(layer, keras.layers.Dense):
-            bias = array(layer.bias) if layer.use_bias else None
-            steps.append(("dense", array(layer.kernel), bias, _activation(layer)))
-        elif isinstance(layer, keras.layers.Activation):
-            steps.append(("activation", None, None, _activation(layer)))
-        elif relu:
-            steps.append(("activation", None, None, "relu"))
-        else:
+    for kind, layer, activation in stack:
+        if activation not in _ACTIVATION_OPS:
             raise ValueError(
-                f"to_onnx cannot export layer {layer.name!r} ({type(layer).__name__}); it "
-                "exports Sequential models of Dense, Dropout, Activation and ReLU layers (and a "
-                f"leading Flatten). Received: layers={[lay.name for lay in model.layers]}"
+                f"to_onnx cannot export layer {layer.name!r}: its activation {activation!r} has "
+                f"no ONNX operator here ({sorted(_ACTIVATION_OPS)}). Received: {activation=}"
             )
+        if kind == "dense":
+            bias = array(layer.bias) if layer.use_bias else None
+            steps.append(("dense", array(layer.kernel), bias, activation))
+        else:
+            steps.append((kind, None, None, activation))
     return steps
 
 

@@ -54,3 +54,13 @@ def test_unsupported_layers_fall_back_to_keras():
     assert numpy_forward(model) is None
     functional = keras.Model(*(lambda i: (i, keras.layers.Dense(2)(i)))(keras.Input((3,))))
     assert numpy_forward(functional) is None
+
+
+def test_a_leading_flatten_is_part_of_the_fast_path():
+    from kerasguide.models import mlp
+
+    model = mlp(input_shape=(4, 2), n_outputs=3, seed=0)
+    forward = numpy_forward(model)
+    assert forward is not None
+    X = np.random.default_rng(0).normal(size=(5, 4, 2)).astype("float32")
+    np.testing.assert_allclose(forward(X), model.predict(X, verbose=0), rtol=1e-5, atol=1e-6)

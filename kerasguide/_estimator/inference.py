@@ -24,7 +24,9 @@ import numpy as np
 __all__ = [
     "ForwardCache",
     "NumpyForward",
+    "UnsupportedLayerError",
     "chunk_rows",
+    "dense_stack",
     "head_outputs",
     "numpy_forward",
     "output_dtype",
@@ -73,33 +75,52 @@ def _activation_name(activation) -> str | None:
     return name if isinstance(name, str) and name in _ACTIVATIONS else None
 
 
-def _plan(model) -> list | None:
-    """The model as a list of steps, or None when a layer is not understood."""
+class UnsupportedLayerError(ValueError):
+    """A layer that is not part of a plain Dense stack (see ``dense_stack``)."""
+
+
+def dense_stack(model) -> list[tuple[str, object, str]]:
+    """The model as ``(kind, layer, activation)`` steps: the one reading of a Dense stack.
+
+    A ``keras.Sequential`` of Dense, Dropout (skipped: identity at inference), Activation and
+    plain ReLU layers, after an optional leading Flatten. The NumPy forward pass and the ONNX
+    exporter both read models through it. Anything else raises ``UnsupportedLayerError``
+    naming the layer.
+    """
     import keras
 
     if not isinstance(model, keras.Sequential):
-        return None
+        raise UnsupportedLayerError(f"a {type(model).__name__} model, not a keras.Sequential")
     steps: list = []
-    for layer in model.layers:
+    for index, layer in enumerate(model.layers):
         if isinstance(layer, keras.layers.Dropout):
-            continue  # identity at inference
-        if isinstance(layer, keras.layers.Dense):
+            continue
+        if isinstance(layer, keras.layers.Flatten) and index == 0:
+            steps.append(("flatten", layer, "linear"))
+        elif isinstance(layer, keras.layers.Dense | keras.layers.Activation):
             name = _activation_name(layer.activation)
             if name is None:
-                return None
-            steps.append(("dense", layer, name))
-        elif isinstance(layer, keras.layers.Activation):
-            name = _activation_name(layer.activation)
-            if name is None:
-                return None
-            steps.append(("activation", None, name))
-        elif isinstance(layer, keras.layers.ReLU) and layer.get_config().get("max_value") is None:
-            if layer.negative_slope or layer.threshold:
-                return None
-            steps.append(("activation", None, "relu"))
+                raise UnsupportedLayerError(
+                    f"layer {layer.name!r}: its activation {layer.activation!r} is not one of "
+                    f"{sorted(_ACTIVATIONS)}"
+                )
+            kind = "dense" if isinstance(layer, keras.layers.Dense) else "activation"
+            steps.append((kind, layer, name))
+        elif isinstance(layer, keras.layers.ReLU) and not (
+            layer.negative_slope or layer.threshold or layer.max_value is not None
+        ):
+            steps.append(("activation", layer, "relu"))
         else:
-            return None
+            raise UnsupportedLayerError(f"layer {layer.name!r} ({type(layer).__name__})")
     return steps
+
+
+def _plan(model) -> list | None:
+    """The model's steps, or None when a layer is not understood (Keras then predicts)."""
+    try:
+        return dense_stack(model)
+    except UnsupportedLayerError:
+        return None
 
 
 #: Heads whose log-outputs are computed from their pre-activation, in log space.
@@ -143,6 +164,9 @@ class NumpyForward:
     def _run(self, X, steps: list) -> np.ndarray:
         out = np.asarray(X, dtype=np.float64)
         for kernel, bias, activation in steps:
+            if activation == "flatten":
+                out = out.reshape(out.shape[0], -1)
+                continue
             if kernel is not None:
                 out = out @ kernel
                 if bias is not None:
@@ -190,8 +214,8 @@ def numpy_forward(model) -> NumpyForward | None:
         if kind == "dense":
             bias = array(layer.bias) if layer.use_bias else None
             snapshot.append((array(layer.kernel), bias, activation))
-        else:
-            snapshot.append((None, None, activation))
+        else:  # an activation, or the leading Flatten
+            snapshot.append((None, None, "flatten" if kind == "flatten" else activation))
     head = snapshot[-1][2] if snapshot and snapshot[-1][2] in _LOG_HEADS else None
     return NumpyForward(snapshot, output_dtype(model), head)
 
