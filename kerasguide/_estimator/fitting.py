@@ -29,8 +29,10 @@ __all__ = ["EnginePlan", "Start", "fit_once"]
 
 #: Fewest training steps (epochs x batches per epoch) for which the fused path is used.
 FUSED_MIN_STEPS = 500
-#: Fewest training steps for which the whole-program path is used (compiling it costs about
-#: a second, which this many ``train_on_batch`` steps take).
+#: Fewest training steps for which the whole-program path is used. It is faster from 80 steps
+#: on (cold and warm, TensorFlow and JAX, benchmarks/RESULTS.md), but it records the loss
+#: only, as the fused path did: the threshold stays the fused one so that ``history_`` keeps
+#: its metrics for the fits that have always had them.
 COMPILED_MIN_STEPS = 500
 #: Parameters that a warm start may change: the seed is drawn anew, the rate is applied.
 _RESUMABLE = {"seed", "dtype", "learning_rate", "metrics"}
