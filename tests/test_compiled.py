@@ -68,8 +68,11 @@ def _assert_same_model(a, b):
         np.testing.assert_allclose(wa, wb, rtol=1e-4, atol=1e-5)
 
 
-def test_compiled_and_step_paths_give_the_same_model(digits, whole):
+@pytest.mark.parametrize("xla", [False, True], ids=["graph", "xla"])
+def test_compiled_and_step_paths_give_the_same_model(digits, whole, monkeypatch, xla):
     X, y = digits
+    if xla:  # TensorFlow compiles with XLA from XLA_MIN_STEPS (JAX always does)
+        monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
     weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
     fast = _fit(KerasClassifier(**PARAMS), X, y, sample_weight=weights)
     assert whole, "the compiled path was not taken"
@@ -162,3 +165,29 @@ def test_folds_of_different_sizes_compile_once(digits, whole, monkeypatch):
         _fit(KerasClassifier(**params), X[:rows], y[:rows])
     assert len(whole) == 3
     assert len(traces) == 1
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA fallback")
+def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch):
+    import tensorflow as tf
+
+    X, y = digits
+    built = []
+    original = compiled._tf_program
+
+    def refusing(model, loss, steps, jit):
+        built.append(jit)
+        if not jit:
+            return original(model, loss, steps, jit)
+
+        def fails(*arrays):
+            raise tf.errors.InvalidArgumentError(None, None, "XLA cannot compile this")
+
+        return fails
+
+    monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
+    monkeypatch.setattr(compiled, "_tf_program", refusing)
+    params = {**PARAMS, "hidden_layers": (19,), "epochs": 4}  # an architecture of its own
+    fast = _fit(KerasClassifier(**params), X, y)
+    assert built == [True, False]
+    _assert_same_model(fast, _fit(_stepped(**params), X, y))

@@ -5,8 +5,8 @@ callbacks and the loop around the compiled step; on the small data sets scikit-l
 train on that dominates (digits, 20 epochs: about 1 s of fit against 40 ms of arithmetic). Here
 the batches, the loss, the gradients and the optimizer updates of up to ``K`` epochs run inside
 one compiled loop: TensorFlow's ``tf.function`` over the model's own stateful step (with XLA
-for long fits, :data:`XLA_MIN_STEPS`; a plain graph otherwise, which traces in a fraction of
-XLA's compile time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
+from :data:`XLA_MIN_STEPS`; a plain graph below, which traces in a fraction of XLA's compile
+time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
 ``optimizer.stateless_apply``.
 
 Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as :func:`train_fused`
@@ -36,11 +36,13 @@ __all__ = ["CHUNK_BYTES", "supported", "train_compiled"]
 
 #: Most bytes of row indices and weights handed to one compiled call (a chunk of epochs).
 CHUNK_BYTES = 32 * 2**20
-#: Fewest training steps of a fit for which TensorFlow compiles the program with XLA. XLA
-#: takes about 1.5 s to compile and then runs a digits step in 0.05 ms; the plain graph traces
-#: in 0.4 s and runs a step in 0.2 ms, so XLA repays itself after about 10,000 steps. The
-#: choice depends on the fit's parameters only, so seeded refits take the same program.
-XLA_MIN_STEPS = 10_000
+#: Fewest training steps of a fit for which TensorFlow compiles the program with XLA. On 2
+#: cores XLA takes 1.5-2 s to compile and runs a digits step in 0.05 ms; a plain graph traces
+#: in 0.4 s and runs one in 0.2 ms. A single cold fit of 900 steps costs about the same either
+#: way, but the pooled program serves the next fits (the other folds, a grid search), where
+#: XLA is 3-4 times faster (benchmarks/RESULTS.md): XLA from the default COMPILED_MIN_STEPS.
+#: The choice depends on the fit's parameters only, so seeded refits take the same program.
+XLA_MIN_STEPS = 500
 #: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
 _PROGRAMS = "_kerasguide_programs"
 
