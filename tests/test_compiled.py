@@ -191,3 +191,21 @@ def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch)
     fast = _fit(KerasClassifier(**params), X, y)
     assert built == [True, False]
     _assert_same_model(fast, _fit(_stepped(**params), X, y))
+
+
+def test_float64_data_agrees_with_the_step_path(digits, whole):
+    X, _ = digits
+    X = X.astype(np.float64)
+    target = X @ np.linspace(-1.0, 1.0, X.shape[1])
+    params = {**PARAMS, "epochs": 6}
+    fast = _fit(KerasRegressor(**params), X, target)
+    assert whole
+    _assert_same_model(fast, _fit(_stepped(KerasRegressor, **params), X, target))
+
+
+def test_a_diverging_fit_raises_and_leaves_the_estimator_unfitted(digits, whole):
+    X, _ = digits
+    target = 1e30 * X[:, 10]
+    with pytest.raises(ValueError, match="non-finite loss"):
+        _fit(KerasRegressor(**{**PARAMS, "learning_rate": 1e3, "normalize_y": False}), X, target)
+    assert whole
