@@ -1,0 +1,276 @@
+"""Whole chunks of epochs as one compiled program (a TensorFlow graph or ``jax.jit``).
+
+Even with ``steps_per_execution``, ``model.fit`` pays per call for its data adapter, its
+callbacks and the loop around the compiled step; on the small data sets scikit-learn users
+train on that dominates (digits, 20 epochs: about 1 s of fit against 40 ms of arithmetic). Here
+the batches, the loss, the gradients and the optimizer updates of up to ``K`` epochs run inside
+one compiled loop: TensorFlow's ``tf.function`` over the model's own stateful step (with XLA
+from :data:`XLA_MIN_STEPS`; a plain graph below, which traces in a fraction of XLA's compile
+time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
+``optimizer.stateless_apply``.
+
+Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as :func:`train_fused`
+draws it (:func:`_epoch_plan`), so a seed gives the same orders on every path; the program
+takes the row indices. The stopping rule is applied between chunks, in float64 on the batch
+losses, and a chunk never runs past the first epoch at which training could stop, so the rule
+acts exactly as in :func:`train`. A program has a fixed chunk length ``K`` and runs the first
+``k <= K`` epochs it is given, so one compilation serves every chunk; it is kept on the pooled
+engine, so that the folds of a cross-validation compile once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kerasguide._estimator import backend as _backend
+from kerasguide._estimator.training import (
+    TrainingOptions,
+    TrainingResult,
+    _epoch_plan,
+    _input_dtype,
+    _Stopper,
+    _warn_interrupted,
+)
+
+__all__ = ["CHUNK_BYTES", "supported", "train_compiled"]
+
+#: Most bytes of row indices and weights handed to one compiled call (a chunk of epochs).
+CHUNK_BYTES = 32 * 2**20
+#: Fewest training steps of a fit for which TensorFlow compiles the program with XLA. On 2
+#: cores XLA takes 1.5-2 s to compile and runs a digits step in 0.05 ms; a plain graph traces
+#: in 0.4 s and runs one in 0.2 ms. A single cold fit of 900 steps costs about the same either
+#: way, but the pooled program serves the next fits (the other folds, a grid search), where
+#: XLA is 3-4 times faster (benchmarks/RESULTS.md): XLA from the default COMPILED_MIN_STEPS.
+#: The choice depends on the fit's parameters only, so seeded refits take the same program.
+XLA_MIN_STEPS = 500
+#: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
+_PROGRAMS = "_kerasguide_programs"
+
+
+def _loss_object(model):
+    """The model's compiled loss as a ``keras.losses.Loss``, or None (a string, a function, a
+    list or dict of losses: those train on the other paths)."""
+    import keras
+
+    loss = getattr(model, "loss", None)
+    return loss if isinstance(loss, keras.losses.Loss) else None
+
+
+def supported(model) -> bool:
+    """Whether :func:`train_compiled` can train ``model`` (TensorFlow or JAX, one Loss)."""
+    return _backend.backend() in ("tensorflow", "jax") and _loss_object(model) is not None
+
+
+def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
+    """Epochs per compiled call: never more than the stopping rule can let run unchecked, nor
+    than :data:`CHUNK_BYTES` of indices and weights (8 bytes a row)."""
+    k = options.epochs
+    if options.check_convergence:
+        k = min(k, options.n_iter_no_change)
+    return max(1, min(k, CHUNK_BYTES // (8 * n_rows)))
+
+
+def _tf_program(model, loss, steps: int, jit: bool):
+    """``chunk(X, y, index, weight, n_epochs) -> batch losses``: the model's stateful steps in
+    one ``tf.while_loop`` (the variables are updated in place)."""
+    import tensorflow as tf
+
+    variables = model.trainable_variables
+    optimizer = model.optimizer
+
+    def chunk(X, y, index, weight, n_epochs):
+        def body(t, losses):
+            rows = index[t]
+            with tf.GradientTape() as tape:
+                pred = model(tf.gather(X, rows), training=True)
+                value = loss(tf.gather(y, rows), pred, sample_weight=weight[t])
+                if model.losses:  # the L2 penalties, as Model.compute_loss adds them
+                    value = value + tf.add_n(model.losses)
+            optimizer.apply(tape.gradient(value, variables), variables)
+            update = tf.reshape(tf.cast(value, losses.dtype), [1])
+            return t + 1, tf.tensor_scatter_nd_update(losses, [[t]], update)
+
+        losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
+        total = n_epochs * steps
+        _, losses = tf.while_loop(lambda t, _: t < total, body, (tf.constant(0), losses))
+        return losses
+
+    return tf.function(chunk, jit_compile=jit)
+
+
+class _TFRunner:
+    """A TensorFlow program, falling back to a graph without XLA if XLA cannot compile it."""
+
+    def __init__(self, model, loss, steps: int, jit: bool) -> None:
+        self.build = lambda jit: _tf_program(model, loss, steps, jit)
+        self.program, self.jit, self.calls = self.build(jit), jit, 0
+
+    def start(self, model) -> _TFRunner:
+        return self
+
+    def run(self, *arrays):
+        import tensorflow as tf
+
+        try:
+            losses = self.program(*arrays)
+        except (tf.errors.InvalidArgumentError, tf.errors.UnimplementedError):
+            # XLA refuses some ops; it fails while compiling, before any variable changes.
+            if not self.jit or self.calls:
+                raise
+            self.program, self.jit = self.build(False), False
+            losses = self.program(*arrays)
+        self.calls += 1
+        return np.asarray(losses)
+
+    def finish(self) -> None:
+        pass  # the variables were updated in place
+
+
+def _jax_program(model, loss, steps: int):
+    """``chunk(state, X, y, index, weight, n_epochs) -> (state, batch losses)``, pure."""
+    import jax
+    import jax.numpy as jnp
+
+    optimizer = model.optimizer
+
+    def forward(trainable, non_trainable, x, y, w):
+        pred, non_trainable, extra = model.stateless_call(
+            trainable, non_trainable, x, training=True, return_losses=True
+        )
+        value = loss(y, pred, sample_weight=w)
+        return (value + sum(extra) if extra else value), non_trainable
+
+    gradient = jax.value_and_grad(forward, has_aux=True)
+
+    def chunk(state, X, y, index, weight, n_epochs):
+        def body(carry):
+            t, (trainable, non_trainable, slots), losses = carry
+            rows = index[t]
+            (value, non_trainable), grads = gradient(
+                trainable, non_trainable, X[rows], y[rows], weight[t]
+            )
+            trainable, slots = optimizer.stateless_apply(slots, grads, trainable)
+            losses = losses.at[t].set(value.astype(losses.dtype))
+            return t + 1, (trainable, non_trainable, slots), losses
+
+        start = (jnp.int32(0), state, jnp.zeros(index.shape[0], X.dtype))
+        _, state, losses = jax.lax.while_loop(lambda c: c[0] < n_epochs * steps, body, start)
+        return state, losses
+
+    return jax.jit(chunk)
+
+
+class _JaxRunner:
+    """A JAX program and the state it threads; written back to the Keras variables at the
+    end (also after an interruption: the state of the last complete chunk)."""
+
+    def __init__(self, model, loss, steps: int, jit: bool) -> None:
+        self.program = _jax_program(model, loss, steps)  # JAX always compiles with XLA
+
+    def start(self, model) -> _JaxRunner:
+        self.groups = (
+            model.trainable_variables,
+            model.non_trainable_variables,
+            model.optimizer.variables,
+        )
+        self.state = tuple([v.value for v in group] for group in self.groups)
+        return self
+
+    def run(self, *arrays):
+        state, losses = self.program(self.state, *arrays)
+        losses = np.asarray(losses)  # waits for the chunk: its state is complete
+        self.state = state
+        return losses
+
+    def finish(self) -> None:
+        for group, values in zip(self.groups, self.state, strict=True):
+            for variable, value in zip(group, values, strict=True):
+                variable.assign(value)
+        self.state = None
+
+
+def _runner(model, steps: int, jit: bool, key: tuple):
+    """The program for ``key`` kept on ``model`` (an engine), built on first use."""
+    programs = model.__dict__.get(_PROGRAMS)
+    if programs is None:
+        programs = {}
+        object.__setattr__(model, _PROGRAMS, programs)  # not a Keras-tracked attribute
+    if key not in programs:
+        runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
+        programs[key] = runner(model, _loss_object(model), steps, jit)
+    return programs[key].start(model)
+
+
+def _device_arrays(X: np.ndarray, y: np.ndarray, rows: int) -> tuple:
+    """``X`` and ``y`` on the device, padded with zero rows to ``rows`` (a whole number of
+    batches), so that fits whose row counts give the same batches share one compilation."""
+    import keras
+
+    def padded(a):
+        return np.concatenate([a, np.zeros((rows - a.shape[0], *a.shape[1:]), a.dtype)])
+
+    return keras.ops.convert_to_tensor(padded(X)), keras.ops.convert_to_tensor(padded(y))
+
+
+def _chunk_plan(n_rows: int, sample_weight, options, k: int, chunk: int, steps: int, dtype):
+    """The row indices and weights of ``k`` shuffled epochs, as ``(chunk * steps, batch)``
+    arrays (the epochs past ``k`` are zeros the program never reaches)."""
+    index, weight, _ = _epoch_plan(
+        n_rows, options.batch_size, sample_weight, options.rng, options.shuffle, k
+    )
+    shape = (chunk * steps, options.batch_size)
+    full_index, full_weight = np.zeros(shape, np.int32), np.zeros(shape, dtype)
+    full_index[: k * steps] = index.reshape(k * steps, -1)
+    full_weight[: k * steps] = weight.reshape(k * steps, -1)
+    return full_index, full_weight
+
+
+def train_compiled(
+    model,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    options: TrainingOptions,
+) -> TrainingResult | None:
+    """Train like :func:`train`, up to :func:`chunk_epochs` epochs per compiled call.
+
+    ``model`` should be a pooled engine: its compiled programs are kept on it. Returns None
+    (nothing trained) where this path does not apply (see :func:`supported`). No callbacks,
+    no validation, dense input.
+    """
+    if not supported(model):
+        return None
+    X = np.asarray(X, dtype=_input_dtype(model))
+    n_rows, batch_size = X.shape[0], options.batch_size
+    steps = -(-n_rows // batch_size)
+    chunk = chunk_epochs(options, steps * batch_size)
+    jit = options.epochs * steps >= XLA_MIN_STEPS
+    key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit)
+    runner = _runner(model, steps, jit, key)
+    X_dev, y_dev = _device_arrays(X, y, steps * batch_size)
+    result = TrainingResult()
+    stopper = _Stopper(options.tol, options.n_iter_no_change)
+    try:
+        while result.epochs < options.epochs:
+            k = min(options.epochs - result.epochs, chunk)
+            if options.check_convergence:
+                k = min(k, options.n_iter_no_change - stopper.stale)
+            index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
+            losses = runner.run(X_dev, y_dev, index, weight, np.int32(k))
+            for epoch in losses[: k * steps].reshape(k, steps).astype(np.float64):
+                # As the batch-by-batch path: the mean of the batch losses, summed in float64.
+                current = sum(float(value) for value in epoch) / steps
+                result.history.setdefault("loss", []).append(current)
+                result.epochs += 1
+                if not np.isfinite(current):
+                    result.diverged = True  # the caller raises: the weights are not usable
+                    return result
+                stopper.update(current)
+            if options.check_convergence and stopper.done:
+                result.converged = True
+                break
+    except KeyboardInterrupt:
+        _warn_interrupted(result)
+    finally:
+        runner.finish()
+    return result

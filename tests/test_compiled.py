@@ -1,0 +1,211 @@
+"""The whole-program path (chunks of epochs in one compiled call) against the step path."""
+
+from __future__ import annotations
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from kerasguide import KerasClassifier, KerasRegressor
+from kerasguide._estimator import compiled, fitting
+from kerasguide.exceptions import ConvergenceWarning, TrainingInterruptedWarning
+
+pytestmark = pytest.mark.skipif(
+    keras.backend.backend() not in ("tensorflow", "jax"), reason="TensorFlow and JAX only"
+)
+
+# 500 rows in batches of 32 leave a partial last batch (padded with weight-0 rows).
+PARAMS = {
+    "hidden_layers": (32,),
+    "epochs": 20,
+    "batch_size": 32,
+    "optimizer": "adam",
+    "learning_rate": 1e-3,
+    "shuffle": True,
+    "random_state": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X[:500] / 16.0).astype(np.float32), y[:500]
+
+
+@pytest.fixture
+def whole(monkeypatch):
+    """Every eligible fit takes the compiled path; the calls of ``train_compiled`` are counted."""
+    calls = []
+    original = compiled.train_compiled
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(fitting, "COMPILED_MIN_STEPS", 0)
+    monkeypatch.setattr(compiled, "train_compiled", counted)
+    return calls
+
+
+def _fit(estimator, X, y, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y, **kwargs)
+
+
+def _stepped(cls=KerasClassifier, **params):
+    # Any callback needs the batch-by-batch path.
+    return cls(callbacks=[keras.callbacks.Callback()], **params)
+
+
+def _assert_same_model(a, b):
+    assert a.n_iter_ == b.n_iter_
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-4)
+    for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(wa, wb, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("xla", [False, True], ids=["graph", "xla"])
+def test_compiled_and_step_paths_give_the_same_model(digits, whole, monkeypatch, xla):
+    X, y = digits
+    if xla:  # TensorFlow compiles with XLA from XLA_MIN_STEPS (JAX always does)
+        monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    fast = _fit(KerasClassifier(**PARAMS), X, y, sample_weight=weights)
+    assert whole, "the compiled path was not taken"
+    _assert_same_model(fast, _fit(_stepped(**PARAMS), X, y, sample_weight=weights))
+
+
+def test_regressor_with_l2_penalty_agrees(digits, whole):
+    X, _ = digits
+    target = X @ np.linspace(-1.0, 1.0, X.shape[1])
+    params = {**PARAMS, "l2": 1e-3, "epochs": 12}
+    fast = _fit(KerasRegressor(**params), X, target)
+    assert whole
+    _assert_same_model(fast, _fit(_stepped(KerasRegressor, **params), X, target))
+
+
+def test_compiled_path_stops_where_the_step_path_stops(digits, whole):
+    X, y = digits
+    params = {**PARAMS, "epochs": 60, "tol": 5e-2, "n_iter_no_change": 3}
+    fast = _fit(KerasClassifier(**params), X, y)
+    stepped = _fit(_stepped(**params), X, y)
+    assert fast.n_iter_ == stepped.n_iter_ < 60
+
+
+def test_warm_start_and_partial_fit_continue_on_the_compiled_path(digits, whole):
+    X, y = digits
+    params = {**PARAMS, "epochs": 5, "warm_start": True}
+    fast, stepped = KerasClassifier(**params), _stepped(**params)
+    for estimator in (fast, stepped):
+        _fit(estimator, X, y)
+        _fit(estimator, X, y)
+        estimator.partial_fit(X, y)
+        estimator.partial_fit(X, y)
+    assert len(whole) == 4
+    assert fast.n_iter_ == 12
+    _assert_same_model(fast, stepped)
+
+
+def test_interrupt_keeps_the_weights_of_the_complete_chunks(digits, whole, monkeypatch):
+    X, y = digits
+    runs = []
+    for runner in (compiled._TFRunner, compiled._JaxRunner):
+        original = runner.run
+
+        def run(self, *arrays, _original=original):
+            if runs:
+                raise KeyboardInterrupt
+            runs.append(1)
+            return _original(self, *arrays)
+
+        monkeypatch.setattr(runner, "run", run)
+    params = {**PARAMS, "n_iter_no_change": 10}  # the first chunk holds 10 epochs
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted after 10"):
+        interrupted = _fit(KerasClassifier(**params), X, y)
+    monkeypatch.undo()
+    monkeypatch.setattr(fitting, "COMPILED_MIN_STEPS", 0)
+    ten = _fit(KerasClassifier(**{**params, "epochs": 10}), X, y)
+    assert interrupted.n_iter_ == 10
+    for a, b in zip(interrupted.model_.get_weights(), ten.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_seeded_refits_are_bit_identical(digits, whole):
+    X, y = digits
+    params = {**PARAMS, "dropout": 0.2}
+    first = _fit(KerasClassifier(**params), X, y).predict_proba(X)
+    second = _fit(KerasClassifier(**params), X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+
+
+def test_folds_of_different_sizes_compile_once(digits, whole, monkeypatch):
+    X, y = digits
+    traces = []
+    original = compiled._loss_object
+
+    def counting(model):
+        loss = original(model)
+        if loss is None:
+            return None
+
+        class Counted(type(loss)):
+            def __call__(self, *args, **kwargs):
+                traces.append(1)  # the loss is called once per trace of the program
+                return loss(*args, **kwargs)
+
+        return Counted.from_config(loss.get_config())
+
+    monkeypatch.setattr(compiled, "_loss_object", counting)
+    params = {**PARAMS, "hidden_layers": (17,), "epochs": 3}  # an architecture of its own
+    for rows in (500, 490, 481):  # 16 batches of 32 each
+        _fit(KerasClassifier(**params), X[:rows], y[:rows])
+    assert len(whole) == 3
+    assert len(traces) == 1
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA fallback")
+def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch):
+    import tensorflow as tf
+
+    X, y = digits
+    built = []
+    original = compiled._tf_program
+
+    def refusing(model, loss, steps, jit):
+        built.append(jit)
+        if not jit:
+            return original(model, loss, steps, jit)
+
+        def fails(*arrays):
+            raise tf.errors.InvalidArgumentError(None, None, "XLA cannot compile this")
+
+        return fails
+
+    monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
+    monkeypatch.setattr(compiled, "_tf_program", refusing)
+    params = {**PARAMS, "hidden_layers": (19,), "epochs": 4}  # an architecture of its own
+    fast = _fit(KerasClassifier(**params), X, y)
+    assert built == [True, False]
+    _assert_same_model(fast, _fit(_stepped(**params), X, y))
+
+
+def test_float64_data_agrees_with_the_step_path(digits, whole):
+    X, _ = digits
+    X = X.astype(np.float64)
+    target = X @ np.linspace(-1.0, 1.0, X.shape[1])
+    params = {**PARAMS, "epochs": 6}
+    fast = _fit(KerasRegressor(**params), X, target)
+    assert whole
+    _assert_same_model(fast, _fit(_stepped(KerasRegressor, **params), X, target))
+
+
+def test_a_diverging_fit_raises_and_leaves_the_estimator_unfitted(digits, whole):
+    X, _ = digits
+    target = 1e30 * X[:, 10]
+    with pytest.raises(ValueError, match="non-finite loss"):
+        _fit(KerasRegressor(**{**PARAMS, "learning_rate": 1e3, "normalize_y": False}), X, target)
+    assert whole
