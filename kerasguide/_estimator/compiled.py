@@ -5,15 +5,15 @@ callbacks and the loop around the compiled step; on the small data sets scikit-l
 train on that dominates (digits, 20 epochs: about 1 s of fit against 40 ms of arithmetic). Here
 the batches, the loss, the gradients and the optimizer updates of up to ``K`` epochs run inside
 one compiled loop: TensorFlow's ``tf.function`` over the model's own stateful step (with XLA
-from :data:`XLA_MIN_STEPS`; a plain graph below, which traces in a fraction of XLA's compile
+from ``XLA_MIN_STEPS``; a plain graph below, which traces in a fraction of XLA's compile
 time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
 ``optimizer.stateless_apply``.
 
-Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as :func:`train_fused`
-draws it (:func:`_epoch_plan`), so a seed gives the same orders on every path; the program
+Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as ``train_fused``
+draws it (``_epoch_plan``), so a seed gives the same orders on every path; the program
 takes the row indices. The stopping rule is applied between chunks, in float64 on the batch
 losses, and a chunk never runs past the first epoch at which training could stop, so the rule
-acts exactly as in :func:`train`. A program has a fixed chunk length ``K`` and runs the first
+acts exactly as in ``train``. A program has a fixed chunk length ``K`` and runs the first
 ``k <= K`` epochs it is given, so one compilation serves every chunk; it is kept on the pooled
 engine, so that the folds of a cross-validation compile once.
 """
@@ -57,13 +57,13 @@ def _loss_object(model):
 
 
 def supported(model) -> bool:
-    """Whether :func:`train_compiled` can train ``model`` (TensorFlow or JAX, one Loss)."""
+    """Whether ``train_compiled`` can train ``model`` (TensorFlow or JAX, one Loss)."""
     return _backend.backend() in ("tensorflow", "jax") and _loss_object(model) is not None
 
 
 def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
     """Epochs per compiled call: never more than the stopping rule can let run unchecked, nor
-    than :data:`CHUNK_BYTES` of indices and weights (8 bytes a row)."""
+    than ``CHUNK_BYTES`` of indices and weights (8 bytes a row)."""
     k = options.epochs
     if options.check_convergence:
         k = min(k, options.n_iter_no_change)
@@ -232,10 +232,10 @@ def train_compiled(
     sample_weight: np.ndarray | None,
     options: TrainingOptions,
 ) -> TrainingResult | None:
-    """Train like :func:`train`, up to :func:`chunk_epochs` epochs per compiled call.
+    """Train like ``train``, up to ``chunk_epochs`` epochs per compiled call.
 
     ``model`` should be a pooled engine: its compiled programs are kept on it. Returns None
-    (nothing trained) where this path does not apply (see :func:`supported`). No callbacks,
+    (nothing trained) where this path does not apply (see ``supported``). No callbacks,
     no validation, dense input.
     """
     if not supported(model):

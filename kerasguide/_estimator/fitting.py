@@ -61,7 +61,7 @@ class EnginePlan:
     key: Any = None
     fused: bool = False
     steps: int = 1
-    #: Chunks of epochs as one compiled program (:mod:`compiled`), on the plain engine.
+    #: Chunks of epochs as one compiled program (``compiled``), on the plain engine.
     whole: bool = False
 
 
@@ -176,7 +176,7 @@ def plan_engine(
 ) -> EnginePlan:
     """Whole epochs in one compiled call where nothing needs a per-epoch hook and enough steps
     repay compiling a step for this epoch length: chunks of epochs as one program where the
-    backend and the model's loss allow (:func:`compiled.supported`), otherwise ``model.fit``
+    backend and the model's loss allow (``compiled.supported``), otherwise ``model.fit``
     with ``steps_per_execution``. The choice depends only on the parameters, the model and
     the data's shape, so seeded refits stay bit-identical."""
     steps = -(-X_train.shape[0] // batch_size)
