@@ -12,10 +12,22 @@ from kerasguide import models, registry
 N_FEATURES = 6
 
 
+#: Image and sequence models: their factory arguments and the shape of one input row.
+_SHAPED = {
+    "cnn": ({"input_shape": (8, 8, 1), "filters": (4, 8), "dense_layers": (8,)}, (8, 8, 1)),
+    "rnn": ({"input_shape": (5, 2), "units": (4,)}, (5, 2)),
+}
+
+
 def _arguments(name: str) -> tuple[dict, np.ndarray, tuple]:
     """Factory arguments, targets and expected output shape for a registered model."""
     rng = np.random.default_rng(0)
     task = registry.get_model_card(name).task
+    if name in _SHAPED:
+        kwargs = {**_SHAPED[name][0], "n_outputs": 3, "task": "multiclass"}
+        return kwargs, rng.integers(0, 3, size=40), (None, 3)
+    if name == "autoencoder":
+        return {"n_features": N_FEATURES}, rng.normal(size=(40, N_FEATURES)), (None, N_FEATURES)
     if task == "regression":
         return {"n_features": N_FEATURES}, rng.normal(size=(40, 1)), (None, 1)
     if task == "binary":
@@ -29,6 +41,12 @@ def _arguments(name: str) -> tuple[dict, np.ndarray, tuple]:
     )
 
 
+def _inputs(name: str, n_rows: int = 40) -> np.ndarray:
+    """Inputs that fit the model ``name`` builds from ``_arguments(name)``."""
+    row = _SHAPED[name][1] if name in _SHAPED else (N_FEATURES,)
+    return np.random.default_rng(1).normal(size=(n_rows, *row)).astype("float32")
+
+
 @pytest.mark.parametrize("name", kerasguide.list_models())
 def test_every_model_builds_compiled_and_fits(name):
     kwargs, y, shape = _arguments(name)
@@ -36,7 +54,7 @@ def test_every_model_builds_compiled_and_fits(name):
     assert isinstance(model, keras.Sequential)
     assert model.compiled
     assert model.output_shape == shape
-    X = np.random.default_rng(1).normal(size=(40, N_FEATURES)).astype("float32")
+    X = _inputs(name)
     history = model.fit(X, y, epochs=2, batch_size=16, verbose=0)
     assert len(history.history["loss"]) == 2
     assert model.predict(X, verbose=0).shape == (40, shape[1])
@@ -53,13 +71,17 @@ def test_every_model_is_reproducible_with_a_seed(name):
     assert not np.array_equal(first[0], other[0])
 
 
+_READABLE = ("hidden_", "dropout_", "flatten", "norm_", "conv_", "pool_", "dense_", "rnn_",
+             "reshape", "code")  # fmt: skip
+
+
 @pytest.mark.parametrize("name", kerasguide.list_models())
 def test_every_model_has_readable_layer_names(name):
     kwargs, _, _ = _arguments(name)
     model = kerasguide.build_model(name, **kwargs)
     assert model.layers[-1].name == "output"
     for layer in model.layers[:-1]:
-        assert layer.name.startswith(("hidden_", "dropout_", "flatten"))
+        assert layer.name.startswith(_READABLE)
 
 
 def test_softmax_regression_has_the_talks_parameter_count():
@@ -160,6 +182,11 @@ def test_unknown_compile_option_is_a_type_error():
 @pytest.mark.parametrize("name", kerasguide.list_models())
 def test_every_factory_takes_input_shape_and_n_outputs(name):
     kwargs, _, shape = _arguments(name)
+    if name in _SHAPED:  # no n_features shorthand for images and sequences
+        model = kerasguide.build_model(name, **kwargs)
+        assert model.input_shape == (None, *_SHAPED[name][1])
+        assert model.output_shape == shape
+        return
     kwargs = {k: v for k, v in kwargs.items() if k not in ("n_features", "n_classes")}
     kwargs.setdefault("n_outputs", shape[1])
     by_shape = kerasguide.build_model(name, input_shape=(N_FEATURES,), seed=3, **kwargs)
