@@ -34,6 +34,7 @@ __all__ = [
     "check_int",
     "check_random_state_arg",
     "cli_type",
+    "get_initializer",
     "invalid",
     "python_random_kept",
 ]
@@ -170,13 +171,30 @@ def _keras_object(kind: str) -> Callable[[Any], bool]:
         if not isinstance(value, str):
             return False
         try:
-            with python_random_kept():
-                module.get(value)
+            if kind == "initializers":
+                get_initializer(value)
+            else:
+                with python_random_kept():
+                    module.get(value)
         except (ValueError, TypeError):
             return False
         return True
 
     return accepts
+
+
+def get_initializer(name: str):
+    """``keras.initializers.get(name)``, leaving ``random`` as it was.
+
+    ``"constant"`` is made directly (``Constant()``, zeros): looking it up by name fails in
+    Keras 3 (its ``from_config`` needs a ``value``).
+    """
+    import keras
+
+    if name.lower() == "constant":
+        return keras.initializers.Constant()
+    with python_random_kept():  # the throwaway made by the lookup draws from `random`
+        return keras.initializers.get(name)
 
 
 def _float(text: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kerasguide._validation import check, invalid, python_random_kept
+from kerasguide._validation import check, get_initializer, invalid
 from kerasguide.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,8 +135,7 @@ def _make_initializer(kernel_initializer: Any, seed: int | None):
 
     kernel_initializer = check("kernel_initializer", kernel_initializer)
     if not isinstance(kernel_initializer, keras.initializers.Initializer):
-        with python_random_kept():  # the throwaway made by the lookup draws from `random`
-            kernel_initializer = keras.initializers.get(kernel_initializer)
+        kernel_initializer = get_initializer(kernel_initializer)
     config = kernel_initializer.get_config()
     if "seed" in config:
         config["seed"] = seed  # None: Keras draws one, as for any unseeded initializer
