@@ -235,7 +235,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         For multilabel targets, the probability of each label, shape ``(n_samples, n_labels)``.
         In the model's dtype: float32 for a model trained on float32 data.
         """
-        return self._forward_pass(X, binary=self.task_ == "binary")
+        return self._forward_pass(X, binary=self._binary())
 
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities.
@@ -258,7 +258,11 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
             the same dtype. For multilabel targets, the log-probability of each label, shape
             ``(n_samples, n_labels)``.
         """
-        return self._forward_pass(X, log=True, binary=self.task_ == "binary")
+        return self._forward_pass(X, log=True, binary=self._binary())
+
+    def _binary(self) -> bool:
+        # Read before the forward pass, which raises NotFittedError on an unfitted estimator.
+        return getattr(self, "task_", None) == "binary"
 
     def predict(self, X):
         """Predicted labels, from ``classes_``."""
