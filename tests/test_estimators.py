@@ -582,3 +582,15 @@ def test_maxout_and_leaky_relu_predict_like_keras(regression_data, activation):
     expected = reg.model_.predict(X.astype("float32"), verbose=0)
     np.testing.assert_allclose(reg.predict(X).reshape(expected.shape), expected, rtol=1e-4,
                                atol=1e-5)  # fmt: skip
+
+
+def test_a_maxout_estimator_saves_and_loads(tmp_path, regression_data):
+    import kerasguide
+
+    X, y = regression_data
+    reg = fit(KerasRegressor(activation="maxout", normalization="layer", l1=1e-4,
+                             **{**FAST, "epochs": 2}), X, y)  # fmt: skip
+    reg.save(tmp_path / "est.zip")
+    loaded = kerasguide.load(tmp_path / "est.zip")
+    assert (loaded.activation, loaded.normalization) == ("maxout", "layer")
+    np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)
