@@ -34,6 +34,7 @@ __all__ = [
     "check_int",
     "check_random_state_arg",
     "cli_type",
+    "get_initializer",
     "invalid",
     "python_random_kept",
 ]
@@ -170,13 +171,30 @@ def _keras_object(kind: str) -> Callable[[Any], bool]:
         if not isinstance(value, str):
             return False
         try:
-            with python_random_kept():
-                module.get(value)
+            if kind == "initializers":
+                get_initializer(value)
+            else:
+                with python_random_kept():
+                    module.get(value)
         except (ValueError, TypeError):
             return False
         return True
 
     return accepts
+
+
+def get_initializer(name: str):
+    """``keras.initializers.get(name)``, leaving ``random`` as it was.
+
+    ``"constant"`` is made directly (``Constant()``, zeros): looking it up by name fails in
+    Keras 3 (its ``from_config`` needs a ``value``).
+    """
+    import keras
+
+    if name.lower() == "constant":
+        return keras.initializers.Constant()
+    with python_random_kept():  # the throwaway made by the lookup draws from `random`
+        return keras.initializers.get(name)
 
 
 def _float(text: str) -> Any:
@@ -205,10 +223,26 @@ PARAMETERS: dict[str, Rule] = {
     "n_outputs": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
     "hidden_layers": Rule("a sequence of positive integers, e.g. (128,) or (128, 64)",
                           lambda v: _layers(v) is not None, _layers, _parse_units),
-    "activation": Rule("a Keras activation name (e.g. 'relu', 'tanh', 'linear') or callable",
-                       _keras_object("activations"), parse=str),
+    "activation": Rule("a Keras activation name (e.g. 'relu', 'tanh', 'leaky_relu', 'linear'), "
+                       "'maxout' or a callable",
+                       lambda v: v == "maxout" or _keras_object("activations")(v), parse=str),
+    "maxout_pieces": Rule("an integer >= 2", lambda v: _is_int(v) and v >= 2, int, _int),
     "dropout": Rule("a float in [0, 1)", _FRACTION, float, _float),
+    "l1": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
     "l2": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
+    "normalization": Rule("'batch' or 'layer'", lambda v: v in ("batch", "layer"), parse=str),
+    "filters": Rule("a non-empty sequence of positive integers, e.g. (32, 64)",
+                    lambda v: bool(_layers(v)), _layers, _parse_units),
+    "kernel_size": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "pool_size": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "dense_layers": Rule("a sequence of positive integers, e.g. (128,) or ()",
+                         lambda v: _layers(v) is not None, _layers, _parse_units),
+    "units": Rule("a non-empty sequence of positive integers, e.g. (64,) or (64, 32)",
+                  lambda v: bool(_layers(v)), _layers, _parse_units),
+    "cell": Rule("'lstm', 'gru' or 'simple'", lambda v: v in ("lstm", "gru", "simple"),
+                 parse=str),
+    "bidirectional": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
+    "code_size": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
     "optimizer": Rule("a Keras optimizer name (e.g. 'sgd', 'adam', 'rmsprop') or instance",
                       _keras_object("optimizers"), parse=str),
     "learning_rate": Rule("a finite float > 0", _POSITIVE, float, _float),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kerasguide._validation import check, invalid, python_random_kept
+from kerasguide._validation import check, get_initializer, invalid
 from kerasguide.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,18 +135,11 @@ def _make_initializer(kernel_initializer: Any, seed: int | None):
 
     kernel_initializer = check("kernel_initializer", kernel_initializer)
     if not isinstance(kernel_initializer, keras.initializers.Initializer):
-        with python_random_kept():  # the throwaway made by the lookup draws from `random`
-            kernel_initializer = keras.initializers.get(kernel_initializer)
+        kernel_initializer = get_initializer(kernel_initializer)
     config = kernel_initializer.get_config()
     if "seed" in config:
         config["seed"] = seed  # None: Keras draws one, as for any unseeded initializer
     return kernel_initializer.__class__.from_config(config)
-
-
-def _l2_penalty(factor: float):
-    from kerasguide.layers import L2
-
-    return L2(factor) if factor else None
 
 
 def check_compile_options(factory: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -176,17 +169,6 @@ def _compile(model, task: str, dtype: str, options: dict[str, Any]) -> None:
 
 
 # --------------------------------------------------------------------------- the builder
-def _check_knobs(hidden_layers: Any, activation: Any, dropout: Any, l2: Any) -> tuple:
-    hidden = check("hidden_layers", hidden_layers)
-    dropout = check("dropout", dropout)
-    if dropout and not hidden:
-        raise InvalidParameterError(
-            "`dropout` applies to hidden layers and this model has none. "
-            f"Received: dropout={dropout!r}, hidden_layers={hidden!r}"
-        )
-    return hidden, check("activation", activation), dropout, check("l2", l2)
-
-
 def build_sequential(
     input_shape: tuple[int, ...],
     n_outputs: int,
@@ -196,44 +178,24 @@ def build_sequential(
     hidden_layers: Any = (),
     activation: Any = "relu",
     dropout: Any = 0.0,
+    l1: Any = 0.0,
     l2: Any = 0.0,
+    normalization: Any = None,
+    maxout_pieces: Any = 2,
     **options: Any,
 ) -> keras.Sequential:
-    """The one builder behind every factory: Dense layers, optional dropout and L2, a task head."""
+    """The builder behind the Dense factories: hidden blocks (Dense or maxout, then optional
+    normalization and dropout), optional L1/L2 penalties, a task head."""
     import keras
 
-    hidden, activation, dropout, l2 = _check_knobs(hidden_layers, activation, dropout, l2)
-    seed = check("seed", options.get("seed"), none_ok=True)
-    dtype = check("dtype", options.get("dtype", "float32"))
-    initializer = options.get("kernel_initializer", "glorot_uniform")
-    check("kernel_initializer", initializer)
+    from kerasguide._zoo_layers import Parts, needs_layers
 
-    def seeded(offset: int) -> int | None:
-        return None if seed is None else seed + offset
-
-    def dense(units: int, act: Any, layer_name: str, index: int):
-        return keras.layers.Dense(
-            units,
-            activation=act,
-            kernel_initializer=_make_initializer(initializer, seeded(index)),
-            kernel_regularizer=_l2_penalty(l2),
-            dtype=dtype,
-            name=layer_name,
-        )
-
-    layers: list[Any] = [keras.Input(shape=input_shape, dtype=dtype, name="inputs")]
+    hidden = check("hidden_layers", hidden_layers)
+    parts = Parts.make(options, activation=activation, dropout=dropout, l1=l1, l2=l2,
+                       normalization=normalization, maxout_pieces=maxout_pieces)  # fmt: skip
+    needs_layers(parts.dropout, hidden, "hidden_layers")
+    layers: list[Any] = [parts.inputs(input_shape)]
     if len(input_shape) > 1:
-        layers.append(keras.layers.Flatten(dtype=dtype, name="flatten"))
-    for i, units in enumerate(hidden, start=1):
-        layers.append(dense(units, activation, f"hidden_{i}", i))
-        if dropout:
-            layers.append(
-                keras.layers.Dropout(
-                    dropout, seed=seeded(1000 + i), dtype=dtype, name=f"dropout_{i}"
-                )
-            )
-    layers.append(dense(n_outputs, TASK_HEADS[task][0], "output", 0))
-    model = keras.Sequential(layers, name=name)
-    if options.get("compile", True):
-        _compile(model, task, dtype, options)
-    return model
+        layers.append(keras.layers.Flatten(dtype=parts.dtype, name="flatten"))
+    layers += parts.hidden(hidden)
+    return parts.finish(layers, n_outputs, task, name, options)

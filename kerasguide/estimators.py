@@ -52,12 +52,19 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
         a knob set on a model that does not have it is an error naming it.
     activation : str or callable, default=None
-        Activation of the hidden layers (``mlp``: ``"relu"``).
+        Activation of the hidden layers (``mlp``: ``"relu"``); ``"leaky_relu"`` and
+        ``"maxout"`` too.
     dropout : float, default=None
         Fraction of hidden units dropped while training, in [0, 1) (``mlp``: 0.0).
     l2 : float, default=None
         L2 penalty factor on every kernel, Keras's ``l2 * sum(w ** 2)`` added to the loss
         (``mlp``: 0.0).
+    l1 : float, default=None
+        L1 penalty factor on every kernel, ``l1 * sum(|w|)``; with ``l2``, an elastic penalty
+        (``mlp``: 0.0).
+    normalization : {"batch", "layer"}, default=None
+        A BatchNormalization or LayerNormalization layer after each hidden layer (``mlp``:
+        none).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (copied, never mutated).
     learning_rate : float, default=None
@@ -144,6 +151,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         activation=None,
         dropout=None,
         l2=None,
+        l1=None,
+        normalization=None,
         optimizer="adam",
         learning_rate=None,
         kernel_initializer=None,
@@ -167,6 +176,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.activation = activation
         self.dropout = dropout
         self.l2 = l2
+        self.l1 = l1
+        self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.kernel_initializer = kernel_initializer
@@ -282,12 +293,19 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         below that defaults to ``None``, means the model's own default (``mlp``: ``(128,)``);
         a knob set on a model that does not have it is an error naming it.
     activation : str or callable, default=None
-        Activation of the hidden layers (``mlp``: ``"relu"``).
+        Activation of the hidden layers (``mlp``: ``"relu"``); ``"leaky_relu"`` and
+        ``"maxout"`` too.
     dropout : float, default=None
         Fraction of hidden units dropped while training, in [0, 1) (``mlp``: 0.0).
     l2 : float, default=None
         L2 penalty factor on every kernel, Keras's ``l2 * sum(w ** 2)`` added to the loss
         (``mlp``: 0.0).
+    l1 : float, default=None
+        L1 penalty factor on every kernel, ``l1 * sum(|w|)``; with ``l2``, an elastic penalty
+        (``mlp``: 0.0).
+    normalization : {"batch", "layer"}, default=None
+        A BatchNormalization or LayerNormalization layer after each hidden layer (``mlp``:
+        none).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name or instance (copied, never mutated).
     learning_rate : float, default=None
@@ -373,6 +391,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         activation=None,
         dropout=None,
         l2=None,
+        l1=None,
+        normalization=None,
         optimizer="adam",
         learning_rate=None,
         kernel_initializer=None,
@@ -396,6 +416,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.activation = activation
         self.dropout = dropout
         self.l2 = l2
+        self.l1 = l1
+        self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.kernel_initializer = kernel_initializer

@@ -12,7 +12,8 @@ Every factory returns a compiled ``keras.Sequential`` and shares one vocabulary:
   factory made for one task takes only that one, and a model that cannot express its task is
   refused (``softmax_regression(n_features=4, n_outputs=1)``).
 - The *knobs* are the model's own (``mlp``'s ``hidden_layers``, ``activation``, ``dropout``,
-  ``l2``); a factory refuses a knob it does not have, naming it.
+  ``l2``, ``l1``, ``normalization``; ``cnn``'s ``filters``; ``rnn``'s ``cell``); a factory
+  refuses a knob it does not have, naming it.
 
 The compile options, taken by every factory:
 
@@ -48,15 +49,19 @@ from kerasguide._zoo import (
     named_outputs,
     resolve_input_shape,
 )
+from kerasguide._zoo_layers import build_autoencoder, build_cnn, build_rnn
 from kerasguide.registry import register_model
 
 __all__ = [
     "COMPILE_OPTIONS",
     "TALK_LEARNING_RATE",
     "TASK_HEADS",
+    "autoencoder",
+    "cnn",
     "linear_regression",
     "logistic_regression",
     "mlp",
+    "rnn",
     "softmax_regression",
 ]
 
@@ -184,6 +189,9 @@ def mlp(
     activation: Any = "relu",
     dropout: float = 0.0,
     l2: float = 0.0,
+    l1: float = 0.0,
+    normalization: str | None = None,
+    maxout_pieces: int = 2,
     **compile_options: Any,
 ):
     """Multi-layer perceptron: hidden Dense layers with optional dropout and L2, a task head.
@@ -202,12 +210,20 @@ def mlp(
     hidden_layers : tuple of int, default=(128,)
         Units of each hidden layer, in order (``[128]`` means the same).
     activation : str or callable, default="relu"
-        The hidden layers' activation; ``"linear"`` gives the talk's deeper but still linear
-        model.
+        The hidden layers' activation: any Keras activation name (``"leaky_relu"``, whose
+        negative slope is 0.2, ``"linear"`` for the talk's deeper but still linear model), or
+        ``"maxout"``: each hidden layer is a [`Maxout`][kerasguide.layers.Maxout].
     dropout : float, default=0.0
         Fraction of each hidden layer's units dropped while training.
     l2 : float, default=0.0
         L2 penalty factor on every kernel (Keras's ``l2 * sum(w ** 2)``).
+    l1 : float, default=0.0
+        L1 penalty factor on every kernel (``l1 * sum(|w|)``); with ``l2``, an elastic penalty.
+    normalization : {None, "batch", "layer"}, default=None
+        A BatchNormalization or LayerNormalization layer (``norm_1``, ...) after each hidden
+        layer, before its dropout.
+    maxout_pieces : int, default=2
+        Affine pieces per unit when ``activation="maxout"``.
     **compile_options
         See the module documentation.
 
@@ -217,11 +233,163 @@ def mlp(
     >>> model = mlp(n_features=784, n_outputs=10, dropout=0.5)
     >>> [layer.name for layer in model.layers]
     ['hidden_1', 'dropout_1', 'output']
+    >>> model = mlp(n_features=4, n_outputs=3, activation="maxout", normalization="batch")
+    >>> [type(layer).__name__ for layer in model.layers]
+    ['Maxout', 'BatchNormalization', 'Dense']
     """
     units = check_head("mlp", task, tuple(TASK_HEADS), ("n_outputs", n_outputs))
     shape = resolve_input_shape(input_shape, n_features)
     options = check_compile_options("mlp", compile_options)
     return build_sequential(
         shape, units, task=task, name="mlp", hidden_layers=hidden_layers,
-        activation=activation, dropout=dropout, l2=l2, **options,
+        activation=activation, dropout=dropout, l1=l1, l2=l2, normalization=normalization,
+        maxout_pieces=maxout_pieces, **options,
     )  # fmt: skip
+
+
+@register_model(task="any", section="Convolutional networks")
+def cnn(
+    input_shape: tuple[int, ...] | None = None,
+    n_outputs: int | None = None,
+    *,
+    task: str = "multiclass",
+    filters: Any = (32, 64),
+    kernel_size: int = 3,
+    pool_size: int = 2,
+    dense_layers: Any = (128,),
+    dropout: float = 0.0,
+    normalization: str | None = None,
+    l2: float = 0.0,
+    **compile_options: Any,
+):
+    """Convolutional network of the LeNet family: conv and max-pool blocks, Dense layers, a head.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(height, width, channels)``, or ``(height, width)``: a channel axis is added.
+    n_outputs : int
+        Output units, as for [`mlp`][kerasguide.models.mlp].
+    task : {"multiclass", "binary", "multilabel", "regression"}, default="multiclass"
+    filters : tuple of int, default=(32, 64)
+        Filters of each convolution (``conv_i``, ReLU, same padding), each followed by a
+        max-pool (``pool_i``).
+    kernel_size : int, default=3
+    pool_size : int, default=2
+    dense_layers : tuple of int, default=(128,)
+        Units of the ReLU Dense layers (``dense_i``) after the ``flatten``.
+    dropout : float, default=0.0
+        Dropout (``dropout_i``) after each Dense layer.
+    normalization : {None, "batch", "layer"}, default=None
+        A normalization layer after each convolution and Dense layer (``norm_1``, ...).
+    l2 : float, default=0.0
+        L2 penalty factor on every kernel.
+    **compile_options
+        See the module documentation.
+
+    Examples
+    --------
+    >>> from kerasguide.models import cnn
+    >>> model = cnn(input_shape=(28, 28, 1), n_outputs=10)
+    >>> [layer.name for layer in model.layers]
+    ['conv_1', 'pool_1', 'conv_2', 'pool_2', 'flatten', 'dense_1', 'output']
+    """
+    units = check_head("cnn", task, tuple(TASK_HEADS), ("n_outputs", n_outputs))
+    shape = resolve_input_shape(input_shape)
+    options = check_compile_options("cnn", compile_options)
+    return build_cnn(
+        shape, units, task=task, filters=filters, kernel_size=kernel_size, pool_size=pool_size,
+        dense_layers=dense_layers, dropout=dropout, normalization=normalization, l2=l2, **options,
+    )  # fmt: skip
+
+
+@register_model(task="any", section="Recurrent networks")
+def rnn(
+    input_shape: tuple[int, ...] | None = None,
+    n_outputs: int | None = None,
+    *,
+    task: str = "multiclass",
+    cell: str = "lstm",
+    units: Any = (64,),
+    dropout: float = 0.0,
+    bidirectional: bool = False,
+    **compile_options: Any,
+):
+    """Recurrent network: stacked LSTM, GRU or simple RNN layers read the whole sequence.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(timesteps, n_channels)``.
+    n_outputs : int
+        Output units, as for [`mlp`][kerasguide.models.mlp]; the head reads the last state.
+    task : {"multiclass", "binary", "multilabel", "regression"}, default="multiclass"
+    cell : {"lstm", "gru", "simple"}, default="lstm"
+    units : tuple of int, default=(64,)
+        Units of each recurrent layer (``rnn_i``).
+    dropout : float, default=0.0
+        Dropout on each recurrent layer's inputs.
+    bidirectional : bool, default=False
+        Read each sequence both ways (each ``rnn_i`` is a Bidirectional wrapper).
+    **compile_options
+        See the module documentation.
+
+    Examples
+    --------
+    >>> from kerasguide.models import rnn
+    >>> model = rnn(input_shape=(20, 3), n_outputs=1, task="regression", cell="gru")
+    >>> [layer.name for layer in model.layers], model.output_shape
+    (['rnn_1', 'output'], (None, 1))
+    """
+    outputs = check_head("rnn", task, tuple(TASK_HEADS), ("n_outputs", n_outputs))
+    shape = resolve_input_shape(input_shape)
+    options = check_compile_options("rnn", compile_options)
+    return build_rnn(shape, outputs, task=task, cell=cell, units=units, dropout=dropout,
+                     bidirectional=bidirectional, **options)  # fmt: skip
+
+
+@register_model(task="regression", section="Autoencoders")
+def autoencoder(
+    input_shape: tuple[int, ...] | None = None,
+    n_outputs: int | None = None,
+    *,
+    task: str = "regression",
+    n_features: int | None = None,
+    hidden_layers: Any = (64,),
+    code_size: int = 2,
+    activation: Any = "relu",
+    **compile_options: Any,
+):
+    """Dense autoencoder: an encoder down to a small ``code``, a mirrored decoder back up.
+
+    Fit it with the inputs as targets (``model.fit(X, X)``); squared-error loss.
+
+    Parameters
+    ----------
+    input_shape : tuple of int, optional
+        ``(k,)``; ``n_features=k`` is shorthand.
+    n_outputs : int, optional
+        The reconstruction's width: ``k``, its default, and the only value allowed.
+    task : {"regression"}, default="regression"
+    n_features : int, optional
+        Number of input columns.
+    hidden_layers : tuple of int, default=(64,)
+        The encoder's layers (``hidden_i``); the decoder repeats them in reverse.
+    code_size : int, default=2
+        Units of the linear ``code`` layer.
+    activation : str or callable, default="relu"
+        The encoder's and decoder's activation, as for [`mlp`][kerasguide.models.mlp].
+    **compile_options
+        See the module documentation.
+
+    Examples
+    --------
+    >>> from kerasguide.models import autoencoder
+    >>> model = autoencoder(n_features=8, hidden_layers=(4,), code_size=2)
+    >>> [layer.name for layer in model.layers], model.output_shape
+    (['hidden_1', 'code', 'hidden_3', 'output'], (None, 8))
+    """
+    shape = resolve_input_shape(input_shape, n_features)
+    options = check_compile_options("autoencoder", compile_options)
+    return build_autoencoder(shape, n_outputs, task=task, hidden_layers=hidden_layers,
+                             code_size=code_size, activation=activation, **options)  # fmt: skip

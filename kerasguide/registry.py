@@ -151,8 +151,8 @@ def list_models(task: str | None = None) -> list[str]:
     Examples
     --------
     >>> import kerasguide
-    >>> kerasguide.list_models()[:3]
-    ['linear_regression', 'logistic_regression', 'mlp']
+    >>> kerasguide.list_models()[:4]
+    ['autoencoder', 'cnn', 'linear_regression', 'logistic_regression']
     """
     if task is not None and task not in TASKS:
         raise ValueError(f"`task` must be None or one of {list(TASKS)}. Received: task={task!r}")

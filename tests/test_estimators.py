@@ -462,6 +462,13 @@ def test_memory_does_not_grow_across_many_fits(blobs):
         ({"optimizer": 3}, "Received: optimizer=3"),
         ({"kernel_initializer": "nope"}, "Received: kernel_initializer='nope'"),
         ({"model": "softmax_regression", "hidden_layers": None, "l2": 0.0}, "does not take `l2`"),
+        (
+            {"model": "softmax_regression", "hidden_layers": None, "normalization": "batch"},
+            "does not take `normalization`",
+        ),
+        ({"model": "softmax_regression", "hidden_layers": None, "l1": 1e-4}, "does not take `l1`"),
+        ({"normalization": "group"}, "Received: normalization='group'"),
+        ({"l1": -1.0}, "Received: l1=-1.0"),
         ({"dropout": 0.1, "model_params": {"dropout": 0.2}}, "set it once"),
         ({"model": "mpl"}, "Did you mean 'mlp'"),
         ({"optimizer": "sgdd"}, "Received: optimizer='sgdd'"),
@@ -551,3 +558,39 @@ def test_uncompiled_custom_model_is_refused(blobs):
 
     with pytest.raises(ValueError, match="must return a compiled model"):
         KerasClassifier(model=build).fit(X, y)
+
+
+# --------------------------------------------------------------------------- the talk's knobs
+def test_batch_normalization_and_l1_fit_and_predict(blobs):
+    from kerasguide._estimator.inference import numpy_forward
+
+    X, y = blobs
+    clf = fit(KerasClassifier(normalization="batch", l1=1e-4, **{**FAST, "epochs": 2}), X, y)
+    assert (clf.normalization, clf.l1) == ("batch", 1e-4)  # stored as given
+    assert isinstance(clf.model_.get_layer("norm_1"), keras.layers.BatchNormalization)
+    assert clf.model_.get_layer("hidden_1").kernel_regularizer.l1 == pytest.approx(1e-4)
+    assert numpy_forward(clf.model_) is None  # BatchNormalization: Keras predicts
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba, clf.model_.predict(X, verbose=0), rtol=1e-5, atol=1e-6)
+    assert set(clf.predict(X)) <= set(y)
+
+
+@pytest.mark.parametrize("activation", ["maxout", "leaky_relu"])
+def test_maxout_and_leaky_relu_predict_like_keras(regression_data, activation):
+    X, y = regression_data
+    reg = fit(KerasRegressor(activation=activation, **{**FAST, "epochs": 2}), X, y)
+    expected = reg.model_.predict(X.astype("float32"), verbose=0)
+    np.testing.assert_allclose(reg.predict(X).reshape(expected.shape), expected, rtol=1e-4,
+                               atol=1e-5)  # fmt: skip
+
+
+def test_a_maxout_estimator_saves_and_loads(tmp_path, regression_data):
+    import kerasguide
+
+    X, y = regression_data
+    reg = fit(KerasRegressor(activation="maxout", normalization="layer", l1=1e-4,
+                             **{**FAST, "epochs": 2}), X, y)  # fmt: skip
+    reg.save(tmp_path / "est.zip")
+    loaded = kerasguide.load(tmp_path / "est.zip")
+    assert (loaded.activation, loaded.normalization) == ("maxout", "layer")
+    np.testing.assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-6)

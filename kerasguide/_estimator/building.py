@@ -30,7 +30,8 @@ __all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_fits", "check
 #: The estimators' optimizer unless told otherwise.
 DEFAULT_OPTIMIZER = "adam"
 #: Estimator parameters that are the model's knobs (``None``: the model's own default).
-KNOBS = ("hidden_layers", "activation", "dropout", "l2", "learning_rate", "kernel_initializer")
+KNOBS = ("hidden_layers", "activation", "dropout", "l2", "l1", "normalization", "learning_rate",
+         "kernel_initializer")  # fmt: skip
 
 
 def check_model_output(model, where: str):
