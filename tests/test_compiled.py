@@ -209,3 +209,19 @@ def test_a_diverging_fit_raises_and_leaves_the_estimator_unfitted(digits, whole)
     with pytest.raises(ValueError, match="non-finite loss"):
         _fit(KerasRegressor(**{**PARAMS, "learning_rate": 1e3, "normalize_y": False}), X, target)
     assert whole
+
+
+def test_only_tensorflows_retracing_warning_about_our_own_programs_is_dropped():
+    import logging
+
+    from kerasguide._estimator.compiled import _OwnProgramsRetracing
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)
+
+    keep = _OwnProgramsRetracing().filter
+    ours = "5 out of the last 6 calls to <function _tf_program.<locals>.chunk at 0x1> triggered"
+    assert not keep(record(ours + " tf.function retracing."))
+    assert keep(record("5 out of the last 6 calls to <function f at 0x1> triggered tf.function "
+                       "retracing."))  # fmt: skip
+    assert keep(record("_tf_program.<locals>.chunk: some other warning"))

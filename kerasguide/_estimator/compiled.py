@@ -20,6 +20,9 @@ engine, so that the folds of a cross-validation compile once.
 
 from __future__ import annotations
 
+import functools
+import logging
+
 import numpy as np
 
 from kerasguide._estimator import backend as _backend
@@ -70,10 +73,30 @@ def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
     return max(1, min(k, CHUNK_BYTES // (8 * n_rows)))
 
 
+class _OwnProgramsRetracing(logging.Filter):
+    """Drops TensorFlow's "triggered tf.function retracing" warning about our own programs.
+
+    Each architecture gets its own compiled program by design (one per pooled engine), and
+    they share one Python code object (``chunk`` below), which TensorFlow's frequent-tracing
+    detector counts as one function retracing. The warning about any other function stays.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("retracing" in message and "_tf_program.<locals>.chunk" in message)
+
+
+@functools.cache
+def _quiet_own_retracing() -> None:
+    logging.getLogger("tensorflow").addFilter(_OwnProgramsRetracing())
+
+
 def _tf_program(model, loss, steps: int, jit: bool):
     """``chunk(X, y, index, weight, n_epochs) -> batch losses``: the model's stateful steps in
     one ``tf.while_loop`` (the variables are updated in place)."""
     import tensorflow as tf
+
+    _quiet_own_retracing()
 
     variables = model.trainable_variables
     optimizer = model.optimizer
