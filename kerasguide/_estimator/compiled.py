@@ -31,8 +31,7 @@ from kerasguide._estimator.training import (
     TrainingResult,
     _epoch_plan,
     _input_dtype,
-    _Stopper,
-    _warn_interrupted,
+    run_in_chunks,
 )
 
 __all__ = ["CHUNK_BYTES", "supported", "train_compiled"]
@@ -271,29 +270,19 @@ def train_compiled(
     key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit)
     runner = _runner(model, steps, jit, key)
     X_dev, y_dev = _device_arrays(X, y, steps * batch_size)
-    result = TrainingResult()
-    stopper = _Stopper(options.tol, options.n_iter_no_change)
+
+    def run_chunk(k: int, result: TrainingResult) -> list[float]:
+        index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
+        losses = runner.run(X_dev, y_dev, index, weight, np.int32(k))
+        # As the batch-by-batch path: each epoch's loss is the mean of its batch losses,
+        # summed in float64.
+        epochs = losses[: k * steps].reshape(k, steps).astype(np.float64)
+        means = [sum(float(value) for value in epoch) / steps for epoch in epochs]
+        result.history.setdefault("loss", []).extend(means)
+        result.epochs += len(means)
+        return means
+
     try:
-        while result.epochs < options.epochs:
-            k = min(options.epochs - result.epochs, chunk)
-            if options.check_convergence:
-                k = min(k, options.n_iter_no_change - stopper.stale)
-            index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
-            losses = runner.run(X_dev, y_dev, index, weight, np.int32(k))
-            for epoch in losses[: k * steps].reshape(k, steps).astype(np.float64):
-                # As the batch-by-batch path: the mean of the batch losses, summed in float64.
-                current = sum(float(value) for value in epoch) / steps
-                result.history.setdefault("loss", []).append(current)
-                result.epochs += 1
-                if not np.isfinite(current):
-                    result.diverged = True  # the caller raises: the weights are not usable
-                    return result
-                stopper.update(current)
-            if options.check_convergence and stopper.done:
-                result.converged = True
-                break
-    except KeyboardInterrupt:
-        _warn_interrupted(result)
+        return run_in_chunks(options, chunk, run_chunk)
     finally:
         runner.finish()
-    return result

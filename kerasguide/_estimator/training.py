@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from kerasguide._estimator import backend as _backend
 from kerasguide.exceptions import TrainingInterruptedWarning
 
-__all__ = ["TrainingOptions", "TrainingResult", "train", "train_fused"]
+__all__ = ["TrainingOptions", "TrainingResult", "run_in_chunks", "train", "train_fused"]
 
 #: Most bytes of input one fused call of ``model.fit`` may copy (several shuffled epochs).
 FUSED_CHUNK_BYTES = 64 * 2**20
@@ -324,6 +324,20 @@ def train_fused(
     steps = -(-X.shape[0] // options.batch_size)
     epoch_bytes = steps * options.batch_size * max(1, X.shape[1]) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
+    return run_in_chunks(
+        options, max_chunk, lambda k, result: _fused_epochs(model, X, y, sample_weight, options,
+                                                            k, result)
+    )  # fmt: skip
+
+
+def run_in_chunks(options: TrainingOptions, max_chunk: int, run_chunk) -> TrainingResult:
+    """The stopping rule around chunks of epochs, for the paths that train many per call.
+
+    ``run_chunk(k, result)`` trains ``k`` epochs, records them in ``result`` (``history_``'s
+    ``"loss"`` and ``epochs``, those completed before an interruption included) and returns
+    their losses. A chunk never runs past the first epoch at which training could stop, so the
+    rule acts exactly as in ``train``.
+    """
     result = TrainingResult()
     stopper = _Stopper(options.tol, options.n_iter_no_change)
     try:
@@ -331,7 +345,7 @@ def train_fused(
             k = min(options.epochs - result.epochs, max_chunk)
             if options.check_convergence:
                 k = min(k, options.n_iter_no_change - stopper.stale)
-            for current in _fused_epochs(model, X, y, sample_weight, options, k, result):
+            for current in run_chunk(k, result):
                 if not np.isfinite(current):
                     result.diverged = True  # the caller raises: the weights are not usable
                     return result
