@@ -22,7 +22,6 @@ __all__ = [
     "ConvergenceWarning",
     "InvalidParameterError",
     "KerasGuideWarning",
-    "NonFiniteLossWarning",
     "TrainingInterruptedWarning",
 ]
 
@@ -44,10 +43,6 @@ class ConvergenceWarning(_SklearnConvergenceWarning, KerasGuideWarning):
     A subclass of scikit-learn's ``ConvergenceWarning``, so filters written for
     scikit-learn's MLP catch it too.
     """
-
-
-class NonFiniteLossWarning(KerasGuideWarning, RuntimeWarning):
-    """Training stopped because the loss became NaN or infinite."""
 
 
 class TrainingInterruptedWarning(KerasGuideWarning):
