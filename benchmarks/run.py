@@ -383,7 +383,10 @@ def markdown(results: dict) -> str:
             )
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
-    return "\n".join(lines + targets(results))
+    from program import markdown as program_markdown
+
+    program = results.get("program", {"note": "not run"})
+    return "\n".join(lines + program_markdown(program, results["gflops"]) + targets(results))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,13 +403,17 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "RESULTS.md").write_text(markdown(results))
         return 0
     import keras
+    from program import bench_program
 
     sections = {
         "mnist": bench_mnist,
         "cv": bench_cv,
         "fixed": bench_fixed_cost,
         "memory": bench_memory,
+        "program": bench_program,
     }
+    previous = args.out / "results.json"
+    kept = json.loads(previous.read_text()) if args.only and previous.is_file() else {}
     results: dict = {
         "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -417,7 +424,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for key, bench in sections.items():
         if args.only and key not in args.only:
-            results[key] = {"note": "not run"}
+            # A partial run keeps the sections of the last full run, saying which run.
+            results[key] = kept.get(key, {"note": "not run"})
+            results[key].setdefault("command", kept.get("command", "not run"))
             continue
         print(f"== {key}", flush=True)
         results[key] = bench(args.quick)

@@ -56,9 +56,15 @@ def _fit(estimator, X, y, **kwargs):
         return estimator.fit(X, y, **kwargs)
 
 
+class _PerBatch(keras.callbacks.Callback):
+    """A callback with a per-batch hook: its fits take the batch-by-batch path."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
 def _stepped(cls=KerasClassifier, **params):
-    # Any callback needs the batch-by-batch path.
-    return cls(callbacks=[keras.callbacks.Callback()], **params)
+    return cls(callbacks=[_PerBatch()], **params)
 
 
 def _assert_same_model(a, b):
@@ -175,10 +181,10 @@ def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch)
     built = []
     original = compiled._tf_program
 
-    def refusing(model, loss, steps, jit):
+    def refusing(model, loss, steps, jit, validating=False):
         built.append(jit)
         if not jit:
-            return original(model, loss, steps, jit)
+            return original(model, loss, steps, jit, validating)
 
         def fails(*arrays):
             raise tf.errors.InvalidArgumentError(None, None, "XLA cannot compile this")
@@ -225,3 +231,83 @@ def test_only_tensorflows_retracing_warning_about_our_own_programs_is_dropped():
     assert keep(record("5 out of the last 6 calls to <function f at 0x1> triggered tf.function "
                        "retracing."))  # fmt: skip
     assert keep(record("_tf_program.<locals>.chunk: some other warning"))
+
+
+@pytest.mark.parametrize("l2", [0.0, 1e-3], ids=["plain", "l2"])
+def test_early_stopping_runs_inside_the_program_and_agrees(digits, whole, l2):
+    X, y = digits
+    params = {**PARAMS, "epochs": 60, "early_stopping": True, "tol": 2e-2, "n_iter_no_change": 4,
+              "l2": l2}  # fmt: skip
+    fast = _fit(KerasClassifier(**params), X, y)
+    assert whole, "the compiled path was not taken"
+    stepped = _fit(_stepped(**params), X, y)
+    assert fast.n_iter_ < 60  # it did stop early
+    np.testing.assert_allclose(fast.history_["val_loss"], stepped.history_["val_loss"], rtol=1e-4)
+    _assert_same_model(fast, stepped)  # the best epoch's weights, on both paths
+
+
+class _EpochLog(keras.callbacks.Callback):
+    """Epoch hooks only; stops training after ``stop_after`` epochs."""
+
+    def __init__(self, stop_after=None):
+        super().__init__()
+        self.stop_after, self.events, self.weights = stop_after, [], []
+
+    def on_train_begin(self, logs=None):
+        self.events.append("begin")
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append((epoch, sorted(logs)))
+        self.weights.append(self.model.get_weights()[0].copy())
+        if self.stop_after is not None and epoch + 1 >= self.stop_after:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.events.append("end")
+
+
+def test_callbacks_with_epoch_hooks_only_run_between_chunks_of_the_program(digits, whole):
+    X, y = digits
+    log, stepped_log = _EpochLog(stop_after=3), _EpochLog(stop_after=3)
+    fast = _fit(KerasClassifier(**{**PARAMS, "callbacks": [log]}), X, y)
+    assert whole, "the compiled path was not taken"
+    stepped = _fit(KerasClassifier(**{**PARAMS, "callbacks": [stepped_log, _PerBatch()]}), X, y)
+    assert log.events == ["begin", (0, ["loss"]), (1, ["loss"]), (2, ["loss"]), "end"]
+    assert log.events == stepped_log.events
+    assert fast.n_iter_ == 3
+    # The callback saw the trained weights of each epoch, as on the step path.
+    for a, b in zip(log.weights, stepped_log.weights, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert log.model is fast.model_  # the estimator's own model, not a pooled engine
+    _assert_same_model(fast, stepped)
+
+
+def test_a_callback_that_lowers_the_learning_rate_reaches_the_program(digits, whole):
+    X, y = digits
+    lower = keras.callbacks.LearningRateScheduler(lambda epoch, rate: 1e-3 / (1 + epoch))
+    fast = _fit(KerasClassifier(**{**PARAMS, "epochs": 4, "callbacks": [lower]}), X, y)
+    assert whole
+    again = keras.callbacks.LearningRateScheduler(lambda epoch, rate: 1e-3 / (1 + epoch))
+    stepped = _fit(KerasClassifier(**{**PARAMS, "epochs": 4, "callbacks": [again, _PerBatch()]}),
+                   X, y)  # fmt: skip
+    np.testing.assert_allclose(float(fast.model_.optimizer.learning_rate), 1e-3 / 4, rtol=1e-6)
+    _assert_same_model(fast, stepped)
+
+
+def test_verbose_prints_a_line_per_epoch_on_the_compiled_path(digits, whole, capsys):
+    X, y = digits
+    _fit(KerasClassifier(**{**PARAMS, "epochs": 3, "verbose": 2}), X, y)
+    assert whole
+    out = capsys.readouterr().out
+    assert [line.startswith("Epoch") for line in out.splitlines() if "Epoch" in line] == [True] * 3
+    assert "loss:" in out
+
+
+def test_which_callbacks_need_the_batch_by_batch_path():
+    from kerasguide._estimator.training import needs_batch_hooks
+
+    assert not needs_batch_hooks(None)
+    assert not needs_batch_hooks([keras.callbacks.EarlyStopping(), _EpochLog()])
+    assert needs_batch_hooks([_PerBatch()])
+    assert needs_batch_hooks([keras.callbacks.LambdaCallback(on_batch_end=lambda b, logs: None)])
+    assert not needs_batch_hooks([keras.callbacks.LambdaCallback(on_epoch_end=print)])

@@ -27,6 +27,7 @@ import numpy as np
 
 from kerasguide._estimator import backend as _backend
 from kerasguide._estimator.training import (
+    EpochHooks,
     TrainingOptions,
     TrainingResult,
     _epoch_plan,
@@ -90,17 +91,41 @@ def _quiet_own_retracing() -> None:
     logging.getLogger("tensorflow").addFilter(_OwnProgramsRetracing())
 
 
-def _tf_program(model, loss, steps: int, jit: bool):
-    """``chunk(X, y, index, weight, n_epochs) -> batch losses``: the model's stateful steps in
-    one ``tf.while_loop`` (the variables are updated in place)."""
+def _tf_validation(model, loss):
+    """``validate(X, y, index, weight) -> (batch losses, penalty)``: the loss of each
+    validation batch (weighted sum over its rows / batch size) and the penalties, inference
+    mode, in one ``tf.while_loop``."""
+    import tensorflow as tf
+
+    def validate(X, y, index, weight):
+        def body(t, losses):
+            pred = model(tf.gather(X, index[t]), training=False)
+            value = loss(tf.gather(y, index[t]), pred, sample_weight=weight[t])
+            update = tf.reshape(tf.cast(value, losses.dtype), [1])
+            return t + 1, tf.tensor_scatter_nd_update(losses, [[t]], update)
+
+        losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
+        _, losses = tf.while_loop(lambda t, _: t < tf.shape(index)[0], body,
+                                  (tf.constant(0), losses))  # fmt: skip
+        penalty = tf.add_n(model.losses) if model.losses else tf.constant(0.0)
+        return losses, tf.cast(penalty, X.dtype)
+
+    return validate
+
+
+def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
+    """``chunk(X, y, index, weight, n_epochs[, validation arrays]) -> batch losses[,
+    validation losses and penalty]``: the model's stateful steps in one ``tf.while_loop``
+    (the variables are updated in place), then the validation pass if ``validating``."""
     import tensorflow as tf
 
     _quiet_own_retracing()
 
     variables = model.trainable_variables
     optimizer = model.optimizer
+    validate = _tf_validation(model, loss)
 
-    def chunk(X, y, index, weight, n_epochs):
+    def chunk(X, y, index, weight, n_epochs, *validation):
         def body(t, losses):
             rows = index[t]
             with tf.GradientTape() as tape:
@@ -115,6 +140,8 @@ def _tf_program(model, loss, steps: int, jit: bool):
         losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
         total = n_epochs * steps
         _, losses = tf.while_loop(lambda t, _: t < total, body, (tf.constant(0), losses))
+        if validating:
+            return losses, *validate(*validation)
         return losses
 
     return tf.function(chunk, jit_compile=jit)
@@ -123,12 +150,20 @@ def _tf_program(model, loss, steps: int, jit: bool):
 class _TFRunner:
     """A TensorFlow program, falling back to a graph without XLA if XLA cannot compile it."""
 
-    def __init__(self, model, loss, steps: int, jit: bool) -> None:
-        self.build = lambda jit: _tf_program(model, loss, steps, jit)
+    def __init__(self, model, loss, steps: int, jit: bool, validating: bool) -> None:
+        self.build = lambda jit: _tf_program(model, loss, steps, jit, validating)
         self.program, self.jit, self.calls = self.build(jit), jit, 0
 
     def start(self, model) -> _TFRunner:
+        self.model = model
         return self
+
+    def snapshot(self) -> list:
+        """The model's weights now (the best so far, when validating)."""
+        return self.model.get_weights()
+
+    def restore(self, weights: list) -> None:
+        self.model.set_weights(weights)
 
     def run(self, *arrays):
         import tensorflow as tf
@@ -142,14 +177,44 @@ class _TFRunner:
             self.program, self.jit = self.build(False), False
             losses = self.program(*arrays)
         self.calls += 1
+        if isinstance(losses, tuple):
+            return tuple(np.asarray(value) for value in losses)
         return np.asarray(losses)
 
     def finish(self) -> None:
         pass  # the variables were updated in place
 
+    def close(self) -> None:
+        self.model = None
 
-def _jax_program(model, loss, steps: int):
-    """``chunk(state, X, y, index, weight, n_epochs) -> (state, batch losses)``, pure."""
+
+def _jax_validation(model, loss):
+    """``validate(trainable, non_trainable, X, y, index, weight) -> (batch losses, penalty)``,
+    pure and in inference mode, as ``_tf_validation``."""
+    import jax
+    import jax.numpy as jnp
+
+    def batch_loss(trainable, non_trainable, x, y, w):
+        pred, _, extra = model.stateless_call(
+            trainable, non_trainable, x, training=False, return_losses=True
+        )
+        return loss(y, pred, sample_weight=w), (sum(extra) if extra else jnp.zeros(()))
+
+    def validate(trainable, non_trainable, X, y, index, weight):
+        def body(_, rows_and_weight):
+            rows, w = rows_and_weight
+            value, penalty = batch_loss(trainable, non_trainable, X[rows], y[rows], w)
+            return None, (value.astype(X.dtype), penalty.astype(X.dtype))
+
+        _, (losses, penalties) = jax.lax.scan(body, None, (index, weight))
+        return losses, penalties[0]
+
+    return validate
+
+
+def _jax_program(model, loss, steps: int, validating: bool = False):
+    """``chunk(state, X, y, index, weight, n_epochs[, validation arrays]) -> (state, batch
+    losses[, validation losses and penalty])``, pure."""
     import jax
     import jax.numpy as jnp
 
@@ -163,8 +228,9 @@ def _jax_program(model, loss, steps: int):
         return (value + sum(extra) if extra else value), non_trainable
 
     gradient = jax.value_and_grad(forward, has_aux=True)
+    validate = _jax_validation(model, loss)
 
-    def chunk(state, X, y, index, weight, n_epochs):
+    def chunk(state, X, y, index, weight, n_epochs, *validation):
         def body(carry):
             t, (trainable, non_trainable, slots), losses = carry
             rows = index[t]
@@ -177,6 +243,8 @@ def _jax_program(model, loss, steps: int):
 
         start = (jnp.int32(0), state, jnp.zeros(index.shape[0], X.dtype))
         _, state, losses = jax.lax.while_loop(lambda c: c[0] < n_epochs * steps, body, start)
+        if validating:
+            return state, (losses, *validate(state[0], state[1], *validation))
         return state, losses
 
     return jax.jit(chunk)
@@ -186,10 +254,12 @@ class _JaxRunner:
     """A JAX program and the state it threads; written back to the Keras variables at the
     end (also after an interruption: the state of the last complete chunk)."""
 
-    def __init__(self, model, loss, steps: int, jit: bool) -> None:
-        self.program = _jax_program(model, loss, steps)  # JAX always compiles with XLA
+    def __init__(self, model, loss, steps: int, jit: bool, validating: bool) -> None:
+        self.program = _jax_program(model, loss, steps, validating)  # always XLA on JAX
 
     def start(self, model) -> _JaxRunner:
+        if not model.optimizer.built:  # a model's first training builds its optimizer
+            model.optimizer.build(model.trainable_variables)
         self.groups = (
             model.trainable_variables,
             model.non_trainable_variables,
@@ -198,9 +268,20 @@ class _JaxRunner:
         self.state = tuple([v.value for v in group] for group in self.groups)
         return self
 
+    def snapshot(self) -> tuple:
+        """The model's weights now (JAX arrays are immutable: no copy)."""
+        return self.state[0], self.state[1]
+
+    def restore(self, weights: tuple) -> None:
+        self.state = (*weights, self.state[2])
+
     def run(self, *arrays):
         state, losses = self.program(self.state, *arrays)
-        losses = np.asarray(losses)  # waits for the chunk: its state is complete
+        # Waits for the chunk: its state is complete.
+        if isinstance(losses, tuple):
+            losses = tuple(np.asarray(value) for value in losses)
+        else:
+            losses = np.asarray(losses)
         self.state = state
         return losses
 
@@ -208,18 +289,24 @@ class _JaxRunner:
         for group, values in zip(self.groups, self.state, strict=True):
             for variable, value in zip(group, values, strict=True):
                 variable.assign(value)
-        self.state = None
+
+    def close(self) -> None:
+        self.state = self.groups = None  # a pooled program keeps no fit's arrays
 
 
-def _runner(model, steps: int, jit: bool, key: tuple):
-    """The program for ``key`` kept on ``model`` (an engine), built on first use."""
+def _runner(model, steps: int, jit: bool, key: tuple, validating: bool, keep: bool):
+    """The program for ``key``, kept on ``model`` (``keep``: a pooled engine) and built on
+    first use; for another model (an estimator's own), built for this fit only."""
+    if not keep:
+        runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
+        return runner(model, _loss_object(model), steps, jit, validating).start(model)
     programs = model.__dict__.get(_PROGRAMS)
     if programs is None:
         programs = {}
         object.__setattr__(model, _PROGRAMS, programs)  # not a Keras-tracked attribute
     if key not in programs:
         runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
-        programs[key] = runner(model, _loss_object(model), steps, jit)
+        programs[key] = runner(model, _loss_object(model), steps, jit, validating)
     return programs[key].start(model)
 
 
@@ -247,42 +334,89 @@ def _chunk_plan(n_rows: int, sample_weight, options, k: int, chunk: int, steps: 
     return full_index, full_weight
 
 
+def _validation_arrays(validation, batch_size: int, dtype) -> tuple:
+    """``(X_val, y_val, sw_val)`` as the program's padded device arrays: the rows in order,
+    in batches of ``batch_size``, the padding weighing 0."""
+    X_val, y_val, sw_val = validation
+    X_val = np.asarray(X_val, dtype=dtype)
+    n_val = X_val.shape[0]
+    steps = -(-n_val // batch_size)
+    weight = np.zeros(steps * batch_size, dtype)
+    weight[:n_val] = 1.0 if sw_val is None else sw_val
+    index = np.arange(steps * batch_size, dtype=np.int32).reshape(steps, batch_size)
+    return (*_device_arrays(X_val, y_val, steps * batch_size), index,
+            weight.reshape(steps, batch_size))  # fmt: skip
+
+
+def _validation_loss(losses: np.ndarray, penalty, batch_size: int, n_val: int) -> float:
+    """The validation loss as the step path's ``_evaluate`` gives it: the weighted loss of the
+    rows over their count (summed in float64), plus the penalties."""
+    total = sum(float(value) for value in losses.astype(np.float64)) * batch_size
+    return total / n_val + float(penalty)
+
+
 def train_compiled(
     model,
     X: np.ndarray,
     y: np.ndarray,
     sample_weight: np.ndarray | None,
     options: TrainingOptions,
+    validation: tuple | None = None,
+    *,
+    pooled: bool = True,
 ) -> TrainingResult | None:
     """Train like ``train``, up to ``chunk_epochs`` epochs per compiled call.
 
-    ``model`` should be a pooled engine: its compiled programs are kept on it. Returns None
-    (nothing trained) where this path does not apply (see ``supported``). No callbacks,
-    no validation, dense input.
+    ``model`` is a pooled engine (``pooled``: its compiled programs are kept on it) or the
+    estimator's own model. Returns None (nothing trained) where this path does not apply (see
+    ``supported``). Dense input. With ``validation`` (``(X_val, y_val, sw_val)``), callbacks
+    (none with per-batch hooks) or a progress bar, each call runs one epoch: the validation
+    pass follows in the same program and is monitored for stopping (the best weights are
+    kept), the callbacks run between the calls.
     """
     if not supported(model):
         return None
     X = np.asarray(X, dtype=_input_dtype(model))
     n_rows, batch_size = X.shape[0], options.batch_size
     steps = -(-n_rows // batch_size)
-    chunk = chunk_epochs(options, steps * batch_size)
+    hooks = EpochHooks(model, options, steps) if options.callbacks or options.verbose else None
+    # One epoch a chunk where its end matters: its weights may be the best, hooks follow it.
+    one = validation is not None or hooks is not None
+    chunk = 1 if one else chunk_epochs(options, steps * batch_size)
     jit = options.epochs * steps >= XLA_MIN_STEPS
-    key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit)
-    runner = _runner(model, steps, jit, key)
+    val_arrays = () if validation is None else _validation_arrays(validation, batch_size, X.dtype)
+    val_key = tuple(val_arrays[2].shape) if val_arrays else None
+    key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit, val_key)
+    runner = _runner(model, steps, jit, key, validation is not None, keep=pooled)
     X_dev, y_dev = _device_arrays(X, y, steps * batch_size)
 
     def run_chunk(k: int, result: TrainingResult) -> list[float]:
         index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
-        losses = runner.run(X_dev, y_dev, index, weight, np.int32(k))
+        out = runner.run(X_dev, y_dev, index, weight, np.int32(k), *val_arrays)
+        losses = out[0] if val_arrays else out
         # As the batch-by-batch path: each epoch's loss is the mean of its batch losses,
         # summed in float64.
         epochs = losses[: k * steps].reshape(k, steps).astype(np.float64)
         means = [sum(float(value) for value in epoch) / steps for epoch in epochs]
         result.history.setdefault("loss", []).extend(means)
         result.epochs += len(means)
-        return means
+        if not val_arrays:
+            return means
+        val_loss = _validation_loss(out[1], out[2], batch_size, len(validation[0]))
+        result.history.setdefault("val_loss", []).append(val_loss)
+        return [val_loss]
 
+    if hooks is not None:
+        hooks.sync = lambda out: runner.finish() if out else runner.start(model)
+        hooks.begin()
     try:
-        return run_in_chunks(options, chunk, run_chunk)
+        snapshot = runner.snapshot if validation is not None else None
+        result = run_in_chunks(options, chunk, run_chunk, snapshot, hooks)
+        if result.best is not None:
+            runner.restore(result.best)
     finally:
         runner.finish()
+        runner.close()
+    if hooks is not None:
+        hooks.end()
+    return result

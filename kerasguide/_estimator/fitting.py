@@ -22,7 +22,13 @@ from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.inference import ForwardCache
-from kerasguide._estimator.training import TrainingOptions, TrainingResult, train, train_fused
+from kerasguide._estimator.training import (
+    TrainingOptions,
+    TrainingResult,
+    needs_batch_hooks,
+    train,
+    train_fused,
+)
 from kerasguide.exceptions import ConvergenceWarning
 
 __all__ = ["EnginePlan", "Start", "fit_once"]
@@ -32,10 +38,10 @@ FUSED_MIN_STEPS = 500
 #: Fewest training steps for which the whole-program path is used. Measured on 2 cores
 #: (digits, 500 rows, first and second fit of an architecture), the program beats
 #: ``train_on_batch`` steps from 80 steps on: TensorFlow (a plain graph there) 0.53 s / 0.08 s
-#: against 0.68 s / 0.17 s, JAX 4.5 s / 0.03 s against 5.9 s / 0.13 s. But it records the loss
-#: only, as the fused path did, so the threshold stays the fused one: ``history_`` keeps its
-#: metrics for the fits that have always had them.
-COMPILED_MIN_STEPS = 500
+#: against 0.68 s / 0.17 s, JAX 4.5 s / 0.03 s against 5.9 s / 0.13 s. The program records
+#: the loss only, but so does the step path for the pooled zoo models (compiled without
+#: metrics); a ``model`` callable, with its own metrics, is never pooled.
+COMPILED_MIN_STEPS = 80
 #: Parameters that a warm start may change: the seed is drawn anew, the rate is applied.
 _RESUMABLE = {"seed", "dtype", "learning_rate", "metrics"}
 
@@ -174,24 +180,25 @@ def batch_size_for(params, n_samples: int) -> int:
 def plan_engine(
     key, params, X_train, epochs: int, batch_size: int, validation, model=None
 ) -> EnginePlan:
-    """Whole epochs in one compiled call where nothing needs a per-epoch hook and enough steps
-    repay compiling a step for this epoch length: chunks of epochs as one program where the
-    backend and the model's loss allow (``compiled.supported``), otherwise ``model.fit``
-    with ``steps_per_execution``. The choice depends only on the parameters, the model and
-    the data's shape, so seeded refits stay bit-identical."""
+    """Whole epochs in one compiled call where nothing needs a per-batch hook and enough steps
+    repay compiling: chunks of epochs as one program where the backend and the model's loss
+    allow (``compiled.supported``: a zoo model, trained on the pooled engine, or on its own
+    when callbacks must see it; the validation pass runs inside the program, callbacks and the
+    progress bar between chunks of one epoch), otherwise ``model.fit`` with
+    ``steps_per_execution`` (no validation, callbacks or progress bar). The choice depends only
+    on the parameters, the model and the data's shape, so seeded refits stay bit-identical."""
     steps = -(-X_train.shape[0] // batch_size)
-    eligible = (
-        key is not None
-        and validation is None
-        and not params["callbacks"]
-        and not params["verbose"]
-        and not sp.issparse(X_train)
-        and multi_step_execution()
-    )
-    if eligible and model is not None and compiled.supported(model):
+    dense = not sp.issparse(X_train) and multi_step_execution()
+    zoo = isinstance(params["model"], str) and params["distribution"] is None
+    if (
+        zoo and dense and model is not None and compiled.supported(model)
+        and not needs_batch_hooks(params["callbacks"])
+        and (validation is None or not sp.issparse(validation[0]))
+    ):  # fmt: skip
         # The program runs on the plain engine; below the threshold its steps are cheaper.
         return EnginePlan(key, steps=steps, whole=epochs * steps >= COMPILED_MIN_STEPS)
-    if eligible and epochs * steps >= FUSED_MIN_STEPS:
+    quiet = not params["callbacks"] and not params["verbose"] and validation is None
+    if key is not None and dense and quiet and epochs * steps >= FUSED_MIN_STEPS:
         return EnginePlan((key, ("steps_per_execution", steps)), True, steps)
     return EnginePlan(key, False, steps)
 
@@ -212,7 +219,8 @@ def run_training(start: Start, plan: EnginePlan, arrays, options, validation) ->
             engine.copy_state(model, trainer)
         try:
             if plan.whole:
-                return compiled.train_compiled(trainer, *arrays, options)
+                return compiled.train_compiled(trainer, *arrays, options, validation,
+                                               pooled=plan.key is not None)  # fmt: skip
             if plan.fused:
                 return train_fused(trainer, *arrays, options)
             return train(trainer, *arrays, options, validation=validation)

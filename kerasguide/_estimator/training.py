@@ -67,6 +67,8 @@ class TrainingResult:
     interrupted: bool = False
     #: The monitored loss became NaN or infinite; training stopped there.
     diverged: bool = False
+    #: The weights of the best epoch, where a validation loss was monitored (``run_in_chunks``).
+    best: object = None
 
 
 @dataclass
@@ -330,13 +332,80 @@ def train_fused(
     )  # fmt: skip
 
 
-def run_in_chunks(options: TrainingOptions, max_chunk: int, run_chunk) -> TrainingResult:
+#: The hooks Keras calls inside an epoch; a callback that defines any of them needs ``train``.
+_BATCH_HOOKS = (
+    "on_batch_begin",
+    "on_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_begin",
+    "on_test_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+)
+
+
+def needs_batch_hooks(callbacks: list | None) -> bool:
+    """Whether a callback defines a hook called inside an epoch (its class overrides one of
+    Keras's, or it was given one, as ``LambdaCallback`` is)."""
+    import keras
+
+    base = keras.callbacks.Callback
+    return any(
+        getattr(type(callback), hook) is not getattr(base, hook) or hook in vars(callback)
+        for callback in callbacks or ()
+        for hook in _BATCH_HOOKS
+    )
+
+
+class EpochHooks:
+    """The callbacks (and the progress bar) between chunks of one epoch, as ``train`` calls
+    them, for the paths that train many steps per call. ``sync`` (optional) writes the
+    trained state into the model's variables before the callbacks look at it, and reads it
+    back after (a callback may set the weights or the learning rate)."""
+
+    def __init__(self, model, options: TrainingOptions, steps: int) -> None:
+        import keras
+
+        self.model, self.steps, self.sync = model, steps, None
+        self.list = keras.callbacks.CallbackList(
+            options.callbacks, add_history=False, add_progbar=options.verbose != 0,
+            model=model, verbose=options.verbose, epochs=options.epochs, steps=steps,
+        )  # fmt: skip
+
+    def begin(self) -> None:
+        self.model.stop_training = False
+        self.list.on_train_begin()
+
+    def epoch(self, epoch: int, run):
+        """``run()`` between the epoch's begin and end hooks; True when a callback stops."""
+        self.list.on_epoch_begin(epoch)
+        if self.sync is not None:
+            self.sync(out=False)  # on_epoch_begin may have set a variable (a learning rate)
+        out = run()
+        if self.sync is not None:
+            self.sync(out=True)
+        logs = {name: values[-1] for name, values in out[1].history.items()}
+        # The progress bar (the only per-batch listener here) sees the epoch's last step.
+        self.list.on_train_batch_end(self.steps - 1, logs)
+        self.list.on_epoch_end(epoch, logs)
+        return out[0], bool(self.model.stop_training)
+
+    def end(self) -> None:
+        self.list.on_train_end()
+
+
+def run_in_chunks(
+    options: TrainingOptions, max_chunk: int, run_chunk, snapshot=None, hooks=None
+) -> TrainingResult:
     """The stopping rule around chunks of epochs, for the paths that train many per call.
 
     ``run_chunk(k, result)`` trains ``k`` epochs, records them in ``result`` (``history_``'s
     ``"loss"`` and ``epochs``, those completed before an interruption included) and returns
-    their losses. A chunk never runs past the first epoch at which training could stop, so the
-    rule acts exactly as in ``train``.
+    their monitored losses. A chunk never runs past the first epoch at which training could
+    stop, so the rule acts exactly as in ``train``. With ``snapshot`` (chunks of one epoch,
+    monitoring a validation loss), ``result.best`` is ``snapshot()`` taken at the best epoch.
+    With ``hooks`` (an ``EpochHooks``), each chunk is one epoch between its hooks.
     """
     result = TrainingResult()
     stopper = _Stopper(options.tol, options.n_iter_no_change)
@@ -345,12 +414,19 @@ def run_in_chunks(options: TrainingOptions, max_chunk: int, run_chunk) -> Traini
             k = min(options.epochs - result.epochs, max_chunk)
             if options.check_convergence:
                 k = min(k, options.n_iter_no_change - stopper.stale)
-            for current in run_chunk(k, result):
+            stopped = False
+            if hooks is None:
+                monitored = run_chunk(k, result)
+            else:
+                epoch = result.epochs
+                monitored, stopped = hooks.epoch(epoch, lambda: (run_chunk(1, result), result))
+            for current in monitored:
                 if not np.isfinite(current):
                     result.diverged = True  # the caller raises: the weights are not usable
                     return result
-                stopper.update(current)
-            if options.check_convergence and stopper.done:
+                if stopper.update(current) and snapshot is not None:
+                    result.best = snapshot()
+            if (options.check_convergence and stopper.done) or stopped:
                 result.converged = True
                 break
     except KeyboardInterrupt:
