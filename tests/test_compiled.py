@@ -311,3 +311,24 @@ def test_which_callbacks_need_the_batch_by_batch_path():
     assert needs_batch_hooks([_PerBatch()])
     assert needs_batch_hooks([keras.callbacks.LambdaCallback(on_batch_end=lambda b, logs: None)])
     assert not needs_batch_hooks([keras.callbacks.LambdaCallback(on_epoch_end=print)])
+
+
+def test_fits_in_parallel_threads_match_the_same_fits_one_by_one(digits, whole):
+    import threading
+
+    X, y = digits
+    params = {**PARAMS, "hidden_layers": (21,), "epochs": 4}  # an architecture of its own
+    alone = [_fit(KerasClassifier(**{**params, "random_state": s}), X, y) for s in range(3)]
+    together = [None] * 3
+
+    def work(seed):
+        together[seed] = _fit(KerasClassifier(**{**params, "random_state": seed}), X, y)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(whole) == 6
+    for a, b in zip(alone, together, strict=True):
+        np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
