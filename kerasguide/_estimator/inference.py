@@ -261,7 +261,7 @@ def head_outputs(z: np.ndarray, head: str | None, *, log: bool, binary: bool) ->
 
 def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
                       log: bool = False, binary: bool = False) -> np.ndarray:  # fmt: skip
-    """The model's outputs for ``X`` (2-D array or sparse matrix), in the model's dtype.
+    """The model's outputs for ``X`` (2-D or N-D array, or sparse matrix), in the model's dtype.
 
     Rows are computed a chunk at a time (``chunk_rows``), a sparse chunk densified only
     when computed, so the memory taken does not grow with the width of ``X`` times
@@ -270,10 +270,11 @@ def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
     """
     import scipy.sparse as sp
 
+    features = int(np.prod(X.shape[1:]))  # an image or sequence row counts all its values
     if forward is None:
-        width, dtype = X.shape[1], output_dtype(model)
+        width, dtype = features, output_dtype(model)
     else:
-        width, dtype = max(X.shape[1], forward.widest), forward.dtype
+        width, dtype = max(features, forward.widest), forward.dtype
     rows = chunk_rows(width, max_rows)
 
     def run(part) -> np.ndarray:
