@@ -151,3 +151,43 @@ def test_a_regressor_reads_sequences():
     est.fit(X.reshape(64, 5), y)
     assert est.predict(X).shape == (64,)
     np.testing.assert_allclose(est.predict(X), est.predict(X.reshape(64, 5)))
+
+
+# --------------------------------------------------------------------------- export and listing
+def test_to_onnx_names_every_layer_it_cannot_export(tiny_cnn):
+    pytest.importorskip("onnx", reason="the onnx extra is not installed")
+    est = tiny_cnn[0]
+    with pytest.raises(ValueError, match="to_onnx") as caught:
+        kerasguide.to_onnx(est)
+    message = str(caught.value)
+    assert "'conv_1' (Conv2D)" in message
+    assert "'pool_1' (MaxPooling2D)" in message
+    assert "'flatten'" in message  # a Flatten after convolutions is not a leading one
+
+
+def test_to_onnx_exports_an_mlp_on_images_with_a_flat_input():
+    ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
+    X, y = load_digits(return_X_y=True)
+    X, y = (X[:200] / 16.0).astype(np.float32), y[:200]
+    est = KerasClassifier(input_shape=(8, 8, 1), hidden_layers=(8,), epochs=2, random_state=0)
+    est.fit(X.reshape(-1, 8, 8, 1), y)
+    proto = kerasguide.to_onnx(est, X[:1])
+    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    _, proba = session.run(None, {"X": X})
+    np.testing.assert_allclose(proba, est.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_models_json_counts_the_parameters_of_every_model(capsys):
+    import json
+
+    from kerasguide.app import cli
+
+    assert cli.main(["models", "--json"]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert all(row["parameters"] for row in rows.values()), rows
+    assert rows["cnn"]["input_shape"] == [28, 28, 1]
+    built = kerasguide.build_model("cnn", input_shape=(28, 28, 1), n_outputs=10)
+    assert rows["cnn"]["parameters"] == built.count_params()
+    assert rows["rnn"]["input_shape"] == [28, 28]
+    assert rows["autoencoder"]["n_outputs"] == 784
+    assert rows["mlp"]["parameters"] == 784 * 128 + 128 + 128 * 10 + 10

@@ -167,8 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument(
         "--json",
         action="store_true",
-        help="print the registry as JSON, with each model's parameter count for 784 features "
-        "(10 classes, or 1 output for binary and regression models); imports Keras",
+        help="print the registry as JSON, with each model's parameter count for an example "
+        "input (MNIST: 784 features, 28x28x1 images for cnn, 28 steps of 28 for rnn; 10 "
+        "classes, or the model's own outputs for binary and regression models); imports Keras",
     )
     commands.add_parser(
         "datasets", parents=[common], help="list the datasets, each with its learning task"
@@ -196,22 +197,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --------------------------------------------------------------------------- models
-#: The reference input of ``kerasguide models --json``'s parameter counts (MNIST's shape).
+#: The reference input of ``kerasguide models --json``'s parameter counts (MNIST's shape),
+#: for models whose card gives no example input shape of their own.
 REFERENCE_FEATURES = 784
 
 
 def _reference_build(card) -> dict:
-    """The reference input and ``card``'s parameter count for it: 784 features and 10 classes
-    (1 output for binary and regression models; a model of any task is counted as a 10-class
-    classifier). A model that cannot be built so gets ``None``."""
-    n_outputs = 10 if card.task in ("any", "multiclass") else 1
+    """The reference input and ``card``'s parameter count for it: the card's example input shape
+    (784 features unless it says otherwise: a cnn reads 28x28x1 images), with 10 outputs for a
+    classifier (a model of any task is counted as a 10-class classifier) and the factory's own
+    default otherwise (1 output, or an autoencoder's reconstruction). A model that cannot be
+    built so gets ``None``."""
+    shape = card.example_input_shape or (REFERENCE_FEATURES,)
     kwargs = {"task": "multiclass"} if card.task == "any" else {}
+    if card.task in ("any", "multiclass"):
+        kwargs["n_outputs"] = 10
+    n_outputs, parameters = kwargs.get("n_outputs"), None
     try:
-        model = card.builder(n_features=REFERENCE_FEATURES, n_outputs=n_outputs, **kwargs)
+        model = card.builder(input_shape=shape, **kwargs)
         parameters = int(model.count_params())
+        n_outputs = int(model.output_shape[-1])
     except (TypeError, ValueError):
-        parameters = None
-    return {"n_features": REFERENCE_FEATURES, "n_outputs": n_outputs, "parameters": parameters}
+        pass
+    n_features = 1
+    for dim in shape:
+        n_features *= dim
+    return {"input_shape": list(shape), "n_features": n_features, "n_outputs": n_outputs,
+            "parameters": parameters}  # fmt: skip
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
