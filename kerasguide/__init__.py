@@ -20,6 +20,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "KerasClassifier",
     "KerasRegressor",
+    "KerasTransformer",
     "__version__",
     "build_model",
     "clear_engine_pool",
@@ -39,6 +40,7 @@ __all__ = [
 _LAZY = {
     "KerasClassifier": ("kerasguide.estimators", "KerasClassifier"),
     "KerasRegressor": ("kerasguide.estimators", "KerasRegressor"),
+    "KerasTransformer": ("kerasguide.transformer", "KerasTransformer"),
     "clear_engine_pool": ("kerasguide.estimators", "clear_engine_pool"),
     "datasets": ("kerasguide.datasets", None),
     "exceptions": ("kerasguide.exceptions", None),
@@ -54,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.export import to_onnx
     from kerasguide.saving import load
+    from kerasguide.transformer import KerasTransformer
 
 
 def __getattr__(name: str):

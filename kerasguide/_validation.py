@@ -243,6 +243,8 @@ PARAMETERS: dict[str, Rule] = {
                  parse=str),
     "bidirectional": Rule("True or False", lambda v: isinstance(v, bool | np.bool_), bool),
     "code_size": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    "layer": Rule("the name of a layer of the model (a non-empty str)",
+                  lambda v: isinstance(v, str) and bool(v), parse=str),
     "optimizer": Rule("a Keras optimizer name (e.g. 'sgd', 'adam', 'rmsprop') or instance",
                       _keras_object("optimizers"), parse=str),
     "learning_rate": Rule("a finite float > 0", _POSITIVE, float, _float),

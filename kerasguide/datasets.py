@@ -1,4 +1,4 @@
-"""Small datasets for the talk's models: houses, digits, MNIST and two playground toys.
+"""Small datasets for the talk's models: houses, digits, MNIST, two playground toys, sequences.
 
 Like scikit-learn's loaders, every function returns a ``sklearn.utils.Bunch`` (``data``,
 ``target``, ``feature_names``, ``target_names``, ``DESCR`` and the extras its docstring names),
@@ -25,13 +25,15 @@ import numpy as np
 from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
 
+from kerasguide._sequences import make_sequences
 from kerasguide._validation import check_bool as _check_bool
 from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
+from kerasguide.exceptions import InvalidParameterError
 
 # fmt: off
 __all__ = ["HOUSES_COEF", "HOUSES_INTERCEPT", "MNIST_ENV", "load_digits", "load_houses",
-           "load_mnist", "make_circles", "make_houses", "make_xor"]
+           "load_mnist", "make_circles", "make_houses", "make_sequences", "make_xor"]
 # fmt: on
 
 HOUSE_FEATURES = ("floor_area_sqft", "distance_to_transport_m", "rooms")
@@ -53,7 +55,12 @@ def _bunch(return_X_y: bool, data, target, names, target_names, descr: str, **ex
     """The Bunch every function returns, or ``(data, target)`` for ``return_X_y=True``."""
     if _check_bool("return_X_y", return_X_y):
         return data, target
-    fields = {"data": data, "target": target, "feature_names": list(names), "DESCR": descr}
+    fields = {
+        "data": data,
+        "target": target,
+        "DESCR": descr,
+        "feature_names": None if names is None else list(names),
+    }
     return Bunch(**fields, target_names=target_names, **extra)
 
 
@@ -133,13 +140,18 @@ def make_houses(
     return _bunch(return_X_y, data, target, HOUSE_FEATURES, ["price"], descr, **law)
 
 
-def load_digits(*, scale: bool = True, return_X_y: bool = False) -> Dataset:
+def load_digits(
+    *, scale: bool = True, as_images: bool = False, return_X_y: bool = False
+) -> Dataset:
     """scikit-learn's 8x8 handwritten digits: 1797 images shipped with scikit-learn.
 
     Parameters
     ----------
     scale : bool, default=True
         Divide the pixel values (0-16) by 16, into [0, 1].
+    as_images : bool, default=False
+        Give ``data`` as images with a channel axis, shape (1797, 8, 8, 1), for
+        [`cnn`][kerasguide.models.cnn] (``feature_names`` is then None).
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
 
@@ -154,12 +166,17 @@ def load_digits(*, scale: bool = True, return_X_y: bool = False) -> Dataset:
     >>> X, y = load_digits(return_X_y=True)
     >>> X.shape, X.dtype, float(X.max()), y.dtype
     ((1797, 64), dtype('float32'), 1.0, dtype('int64'))
+    >>> load_digits(as_images=True, return_X_y=True)[0].shape
+    (1797, 8, 8, 1)
     """
     divisor = np.float32(16.0 if _check_bool("scale", scale) else 1.0)
     raw = sk_datasets.load_digits()
     data, images = raw.data.astype(np.float32) / divisor, raw.images.astype(np.float32) / divisor
     target, names = raw.target.astype(np.int64), np.asarray(raw.target_names, dtype=np.int64)
-    return _bunch(return_X_y, data, target, raw.feature_names, names, raw.DESCR, images=images)
+    columns = raw.feature_names
+    if _check_bool("as_images", as_images):
+        data, columns = images[..., np.newaxis], None
+    return _bunch(return_X_y, data, target, columns, names, raw.DESCR, images=images)
 
 
 def _keras_cache_file() -> Path:
@@ -248,8 +265,9 @@ def _locate_mnist(path: Any, download: bool) -> Path | None:
 def load_mnist(
     path: str | os.PathLike | None = None,
     *,
-    flatten: bool = True,
+    flatten: bool | None = None,
     scale: bool = True,
+    as_images: bool = False,
     download: bool = True,
     return_X_y: bool = False,
 ) -> Bunch | tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -265,10 +283,14 @@ def load_mnist(
     ----------
     path : str or os.PathLike, optional
         A file in the Keras ``mnist.npz`` layout; when given, nothing else is tried.
-    flatten : bool, default=True
-        Give each image as 784 features rather than a 28x28 array.
+    flatten : bool, default=None
+        Give each image as 784 features rather than a 28x28 array; ``None`` means True unless
+        ``as_images``.
     scale : bool, default=True
         Divide the pixel values (0-255) by 255, into [0, 1].
+    as_images : bool, default=False
+        Give each image as a (28, 28, 1) array with a channel axis, for
+        [`cnn`][kerasguide.models.cnn]; ``flatten=True`` with it is an error.
     download : bool, default=True
         Allow the download when no local copy is found.
     return_X_y : bool, default=False
@@ -287,8 +309,8 @@ def load_mnist(
     >>> X_train.shape, X_test.shape  # doctest: +SKIP
     ((60000, 784), (10000, 784))
     """
-    flatten, scale = _check_bool("flatten", flatten), _check_bool("scale", scale)
-    return_X_y = _check_bool("return_X_y", return_X_y)
+    shape = _mnist_shape(flatten, as_images)
+    scale, return_X_y = _check_bool("scale", scale), _check_bool("return_X_y", return_X_y)
     found = _locate_mnist(path, _check_bool("download", download))
     if found is not None:
         x_train, y_train, x_test, y_test = _read_mnist(found)
@@ -298,17 +320,31 @@ def load_mnist(
         found = _keras_cache_file()
         print(f"kerasguide: downloading MNIST from {_MNIST_URL} (about 11 MB)", file=sys.stderr)
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    return _mnist_result(x_train, y_train, x_test, y_test, flatten, scale, return_X_y, found)
+    return _mnist_result(x_train, y_train, x_test, y_test, shape, scale, return_X_y, found)
 
 
-def _mnist_result(x_train, y_train, x_test, y_test, flatten, scale, return_X_y, found: Path):
+def _mnist_shape(flatten: Any, as_images: Any) -> tuple[int, ...]:
+    """The shape ``load_mnist`` gives its images, from ``flatten`` and ``as_images``."""
+    as_images = _check_bool("as_images", as_images)
+    if flatten is None:
+        return (-1, 28, 28, 1) if as_images else (-1, 784)
+    if _check_bool("flatten", flatten) and as_images:
+        raise InvalidParameterError(
+            "`as_images=True` gives 28x28x1 images, which `flatten=True` contradicts; "
+            "pass one of them. Received: flatten=True, as_images=True"
+        )
+    return (-1, 28, 28, 1) if as_images else ((-1, 784) if flatten else (-1, 28, 28))
+
+
+def _mnist_result(x_train, y_train, x_test, y_test, shape, scale, return_X_y, found: Path):
     """``load_mnist``'s result from the raw arrays: images reshaped and scaled, in a Bunch."""
-    shape, divisor = ((-1, 784) if flatten else (-1, 28, 28)), np.float32(255 if scale else 1)
+    divisor = np.float32(255 if scale else 1)
     train = x_train.reshape(shape).astype(np.float32) / divisor, y_train.astype(np.int64)
     test = x_test.reshape(shape).astype(np.float32) / divisor, y_test.astype(np.int64)
     if return_X_y:
         return train, test
-    names = [f"pixel_{r}_{c}" for r in range(28) for c in range(28)] if flatten else None
+    flat = len(shape) == 2
+    names = [f"pixel_{r}_{c}" for r in range(28) for c in range(28)] if flat else None
     descr = "MNIST handwritten digits (LeCun, Cortes and Burges; CC BY-SA 3.0), 28x28 pixels."
     bunch = _bunch(False, *train, [], np.arange(10, dtype=np.int64), descr, filename=str(found))
     bunch.update(data_test=test[0], target_test=test[1], feature_names=names)

@@ -105,6 +105,13 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         JAX and TensorFlow backends only; see the scaling-out guide.
     model_params : dict, default=None
         Extra keyword arguments for the model factory.
+    input_shape : tuple of int, default=None
+        The shape of one row as the model reads it, e.g. ``(8, 8, 1)`` for ``model="cnn"`` or
+        ``(timesteps, channels)`` for ``model="rnn"``. ``X`` may then be 2-D, with
+        ``prod(input_shape)`` columns (each row is reshaped, so the estimator works after
+        scikit-learn transformers in a ``Pipeline``), or of shape ``(n_samples, *input_shape)``;
+        ``n_features_in_`` is the product. A wrong size is an error naming both shapes.
+        ``None`` means ``(n_features,)`` for a 2-D ``X`` and ``X.shape[1:]`` for an N-D one.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied into ``sample_weight``.
 
@@ -126,7 +133,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     n_outputs_ : int
         Output units of the model.
     n_features_in_ : int
-        Number of features seen during ``fit``.
+        Number of features seen during ``fit`` (for N-D rows, the values per row).
+    input_shape_ : tuple of int
+        The shape of one row as the model reads it (``model_.input_shape[1:]``).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
 
@@ -169,6 +178,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         callbacks=None,
         distribution=None,
         model_params=None,
+        input_shape=None,
         class_weight=None,
     ):
         self.model = model
@@ -194,6 +204,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.callbacks = callbacks
         self.distribution = distribution
         self.model_params = model_params
+        self.input_shape = input_shape
         self.class_weight = class_weight
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
@@ -346,6 +357,13 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         JAX and TensorFlow backends only; see the scaling-out guide.
     model_params : dict, default=None
         Extra keyword arguments for the model factory.
+    input_shape : tuple of int, default=None
+        The shape of one row as the model reads it, e.g. ``(8, 8, 1)`` for ``model="cnn"`` or
+        ``(timesteps, channels)`` for ``model="rnn"``. ``X`` may then be 2-D, with
+        ``prod(input_shape)`` columns (each row is reshaped, so the estimator works after
+        scikit-learn transformers in a ``Pipeline``), or of shape ``(n_samples, *input_shape)``;
+        ``n_features_in_`` is the product. A wrong size is an error naming both shapes.
+        ``None`` means ``(n_features,)`` for a 2-D ``X`` and ``X.shape[1:]`` for an N-D one.
     normalize_y : bool, default=True
         Train on targets standardised to zero mean and unit variance (weighted by
         ``sample_weight``), then fold the scaling into the output layer, so that ``model_``
@@ -369,7 +387,9 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     n_outputs_ : int
         Number of targets.
     n_features_in_ : int
-        Number of features seen during ``fit``.
+        Number of features seen during ``fit`` (for N-D rows, the values per row).
+    input_shape_ : tuple of int
+        The shape of one row as the model reads it (``model_.input_shape[1:]``).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
 
@@ -409,6 +429,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         callbacks=None,
         distribution=None,
         model_params=None,
+        input_shape=None,
         normalize_y=True,
     ):
         self.model = model
@@ -434,6 +455,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.callbacks = callbacks
         self.distribution = distribution
         self.model_params = model_params
+        self.input_shape = input_shape
         self.normalize_y = normalize_y
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):

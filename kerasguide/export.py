@@ -5,7 +5,10 @@ forward pass of [`KerasClassifier`][kerasguide.KerasClassifier] and
 [`KerasRegressor`][kerasguide.KerasRegressor] computes: a ``Gemm`` per ``Dense`` layer, its
 activation (``Relu``, ``Sigmoid``, ``Tanh``, ``Softmax``, ``Elu``, ``Softplus``,
 ``LeakyRelu``), nothing for ``Dropout`` (the identity at inference) and a ``Flatten`` for a
-leading ``Flatten`` layer. Any other layer is refused with a ``ValueError`` naming it.
+leading ``Flatten`` layer (an ``mlp`` fitted with an N-D ``input_shape`` exports with the flat
+input ``X`` of ``n_features_in_`` columns). Any other layer (the convolutions and pools of a
+``cnn``, the recurrent layers of an ``rnn``, ``Maxout``, batch and layer normalization) is
+refused with a ``ValueError`` naming every such layer.
 
 The graph has one input, ``X`` (float32; a float64 sample gives a float64 input, cast to float32
 first), and the outputs scikit-learn's converters give: a classifier's ``label`` (the original
@@ -60,14 +63,20 @@ def _steps(model) -> list[tuple[str, np.ndarray | None, np.ndarray | None, str]]
     """
     import keras
 
-    from kerasguide._estimator.inference import UnsupportedLayerError, dense_stack
+    from kerasguide._estimator.inference import (
+        UnsupportedLayerError,
+        dense_stack,
+        unsupported_layers,
+    )
 
     try:
         stack = dense_stack(model)
-    except UnsupportedLayerError as exc:
+    except UnsupportedLayerError:
+        # Every layer it cannot export, not only the first (a cnn has several).
+        refused = "; ".join(unsupported_layers(model))
         raise ValueError(
             f"to_onnx exports keras.Sequential models of Dense, Dropout, Activation and ReLU "
-            f"layers (and a leading Flatten); it cannot export {exc}. "
+            f"layers (and a leading Flatten); it cannot export {refused}. "
             f"Received: layers={[layer.name for layer in getattr(model, 'layers', [])]}"
         ) from None
 

@@ -247,7 +247,7 @@ def mlp(
     )  # fmt: skip
 
 
-@register_model(task="any", section="Convolutional networks")
+@register_model(task="any", section="Convolutional networks", example_input_shape=(28, 28, 1))
 def cnn(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,
@@ -303,7 +303,8 @@ def cnn(
     )  # fmt: skip
 
 
-@register_model(task="any", section="Recurrent networks")
+# MNIST read row by row: 28 time steps of 28 pixels.
+@register_model(task="any", section="Recurrent networks", example_input_shape=(28, 28))
 def rnn(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,

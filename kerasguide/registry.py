@@ -46,6 +46,9 @@ class ModelCard:
         Where the model appears in the talk the package follows.
     description : str
         One line saying what the model is.
+    example_input_shape : tuple of int or None
+        The shape of one input row the model is shown with (``kerasguide models --json``
+        counts its parameters for it); None: MNIST's 784 features.
     """
 
     name: str
@@ -53,6 +56,7 @@ class ModelCard:
     task: str
     section: str
     description: str
+    example_input_shape: tuple[int, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelCard] = {}
@@ -80,6 +84,7 @@ def register_model(
     task: str = "any",
     section: str = "",
     description: str | None = None,
+    example_input_shape: tuple[int, ...] | None = None,
 ):
     """Register a model factory under a name.
 
@@ -98,6 +103,8 @@ def register_model(
         The part of the talk the model belongs to.
     description : str, optional
         One line; defaults to the first line of the docstring.
+    example_input_shape : tuple of int, optional
+        A typical input row's shape (``(28, 28, 1)`` for an image model); None: 784 features.
 
     Returns
     -------
@@ -127,6 +134,7 @@ def register_model(
             task=task,
             section=section,
             description=description or _first_line(builder.__doc__),
+            example_input_shape=None if example_input_shape is None else tuple(example_input_shape),
         )
         return builder
 

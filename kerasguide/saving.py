@@ -242,6 +242,7 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model, pat
             f"{model.output_shape[-1]} outputs, but the manifest says {input_shape} and "
             f"{est.n_outputs_}; the file was altered."
         )
+    est.input_shape_ = input_shape
     est._model_ = model
     est._forward_ = ForwardCache()
     est._model_plan_ = plan_model(

@@ -16,6 +16,7 @@ from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
+from kerasguide._estimator.shapes import model_rows, row_shape
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
@@ -100,11 +101,15 @@ class BaseKerasEstimator(BaseEstimator):
              classes=None):  # fmt: skip
         previous = _fitted_state(self)
         try:
-            X, y = validate_data(
-                self, X, y, reset=first, accept_sparse=("csr", "csc"),
+            # Rows of input_shape (None: of X's own shape, or the fitted model's when resuming).
+            shape = row_shape(params["input_shape"] or (None if first else self.input_shape_), X)
+            X, y = model_rows(
+                self, X, shape, y=y, reset=first, accept_sparse=("csr", "csc"),
                 dtype=(np.float64, np.float32), multi_output=True,
                 y_numeric=not self._is_classifier,
             )  # fmt: skip
+            if first:
+                self.input_shape_ = tuple(int(d) for d in X.shape[1:])
             if y.ndim == 2 and y.shape[1] == 1:
                 y = column_or_1d(y, warn=True)
             # Building and training inside the scope spreads each batch over the devices.
@@ -173,17 +178,21 @@ class BaseKerasEstimator(BaseEstimator):
         head's pre-activation; ``binary`` turns one sigmoid output into ``[1 - p, p]``.
         """
         check_is_fitted(self)
-        if _clean_array(X):
+        shape = self._row_shape()
+        if len(shape) == 1 and _clean_array(X):
             # Already what check_array would return: only the feature checks remain.
             validate_data(self, X, reset=False, skip_check_array=True)
         else:
-            X = validate_data(
-                self, X, reset=False, accept_sparse=("csr", "csc"), dtype=(np.float64, np.float32)
-            )
+            X = model_rows(self, X, shape, reset=False, accept_sparse=("csr", "csc"),
+                           dtype=(np.float64, np.float32))  # fmt: skip
         model = self._model_
         forward = self._forward_.forward(model)
         return predict_in_chunks(model, forward, X, max_rows=_PREDICT_CHUNK, log=log,
                                  binary=binary)  # fmt: skip
+
+    def _row_shape(self) -> tuple[int, ...]:
+        # Estimators fitted before input_shape_ existed read tables.
+        return getattr(self, "input_shape_", (self.n_features_in_,))
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -31,6 +31,7 @@ __all__ = [
     "numpy_forward",
     "output_dtype",
     "predict_in_chunks",
+    "unsupported_layers",
 ]
 
 
@@ -79,6 +80,31 @@ class UnsupportedLayerError(ValueError):
     """A layer that is not part of a plain Dense stack (see ``dense_stack``)."""
 
 
+def _layer_step(index: int, layer) -> tuple[str, object, str] | None:
+    """One layer as a ``(kind, layer, activation)`` step, None for a Dropout; raises
+    ``UnsupportedLayerError`` for any other layer."""
+    import keras
+
+    if isinstance(layer, keras.layers.Dropout):
+        return None
+    if isinstance(layer, keras.layers.Flatten) and index == 0:
+        return ("flatten", layer, "linear")
+    if isinstance(layer, keras.layers.Dense | keras.layers.Activation):
+        name = _activation_name(layer.activation)
+        if name is None:
+            raise UnsupportedLayerError(
+                f"layer {layer.name!r}: its activation {layer.activation!r} is not one of "
+                f"{sorted(_ACTIVATIONS)}"
+            )
+        kind = "dense" if isinstance(layer, keras.layers.Dense) else "activation"
+        return (kind, layer, name)
+    if isinstance(layer, keras.layers.ReLU) and not (
+        layer.negative_slope or layer.threshold or layer.max_value is not None
+    ):
+        return ("activation", layer, "relu")
+    raise UnsupportedLayerError(f"layer {layer.name!r} ({type(layer).__name__})")
+
+
 def dense_stack(model) -> list[tuple[str, object, str]]:
     """The model as ``(kind, layer, activation)`` steps: the one reading of a Dense stack.
 
@@ -91,28 +117,23 @@ def dense_stack(model) -> list[tuple[str, object, str]]:
 
     if not isinstance(model, keras.Sequential):
         raise UnsupportedLayerError(f"a {type(model).__name__} model, not a keras.Sequential")
-    steps: list = []
+    steps = [_layer_step(index, layer) for index, layer in enumerate(model.layers)]
+    return [step for step in steps if step is not None]
+
+
+def unsupported_layers(model) -> list[str]:
+    """What ``dense_stack`` refuses in ``model``: every layer, each as its reason."""
+    import keras
+
+    if not isinstance(model, keras.Sequential):
+        return [f"a {type(model).__name__} model, not a keras.Sequential"]
+    refused = []
     for index, layer in enumerate(model.layers):
-        if isinstance(layer, keras.layers.Dropout):
-            continue
-        if isinstance(layer, keras.layers.Flatten) and index == 0:
-            steps.append(("flatten", layer, "linear"))
-        elif isinstance(layer, keras.layers.Dense | keras.layers.Activation):
-            name = _activation_name(layer.activation)
-            if name is None:
-                raise UnsupportedLayerError(
-                    f"layer {layer.name!r}: its activation {layer.activation!r} is not one of "
-                    f"{sorted(_ACTIVATIONS)}"
-                )
-            kind = "dense" if isinstance(layer, keras.layers.Dense) else "activation"
-            steps.append((kind, layer, name))
-        elif isinstance(layer, keras.layers.ReLU) and not (
-            layer.negative_slope or layer.threshold or layer.max_value is not None
-        ):
-            steps.append(("activation", layer, "relu"))
-        else:
-            raise UnsupportedLayerError(f"layer {layer.name!r} ({type(layer).__name__})")
-    return steps
+        try:
+            _layer_step(index, layer)
+        except UnsupportedLayerError as exc:
+            refused.append(str(exc))
+    return refused
 
 
 def _plan(model) -> list | None:
@@ -261,7 +282,7 @@ def head_outputs(z: np.ndarray, head: str | None, *, log: bool, binary: bool) ->
 
 def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
                       log: bool = False, binary: bool = False) -> np.ndarray:  # fmt: skip
-    """The model's outputs for ``X`` (2-D array or sparse matrix), in the model's dtype.
+    """The model's outputs for ``X`` (2-D or N-D array, or sparse matrix), in the model's dtype.
 
     Rows are computed a chunk at a time (``chunk_rows``), a sparse chunk densified only
     when computed, so the memory taken does not grow with the width of ``X`` times
@@ -270,10 +291,11 @@ def predict_in_chunks(model, forward: NumpyForward | None, X, *, max_rows: int,
     """
     import scipy.sparse as sp
 
+    features = int(np.prod(X.shape[1:]))  # an image or sequence row counts all its values
     if forward is None:
-        width, dtype = X.shape[1], output_dtype(model)
+        width, dtype = features, output_dtype(model)
     else:
-        width, dtype = max(X.shape[1], forward.widest), forward.dtype
+        width, dtype = max(features, forward.widest), forward.dtype
     rows = chunk_rows(width, max_rows)
 
     def run(part) -> np.ndarray:

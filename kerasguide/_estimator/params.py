@@ -21,6 +21,7 @@ __all__ = ["check_params"]
 # Parameters with a rule in the table, and whether None is allowed ("the model's default").
 _TABLE = {
     **dict.fromkeys(KNOBS, True),
+    "input_shape": True,
     "optimizer": False,
     "batch_size": False,
     "epochs": False,

@@ -324,7 +324,7 @@ def train_fused(
     """
     X = np.asarray(X, dtype=_input_dtype(model))
     steps = -(-X.shape[0] // options.batch_size)
-    epoch_bytes = steps * options.batch_size * max(1, X.shape[1]) * X.itemsize
+    epoch_bytes = steps * options.batch_size * max(1, X[0].size) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
     return run_in_chunks(
         options, max_chunk, lambda k, result: _fused_epochs(model, X, y, sample_weight, options,

@@ -1,13 +1,15 @@
-"""The ``kerasguide`` command: list the model zoo, train a model, reproduce the talk's results.
+"""The ``kerasguide`` command: list the model zoo and the datasets, train, reproduce the talk.
 
-``kerasguide models`` imports no Keras (``models --json``, which counts parameters, does).
+``kerasguide models`` and ``kerasguide datasets`` import no Keras (``models --json``, which
+counts parameters, does).
 The error boundary: the command line is checked up front (argparse types, then the commands'
 own checks, which raise [`UserError`][kerasguide.app.cli.UserError], as do the call sites of
 library functions that refuse a user's input, such as a malformed MNIST file). A user's mistake
 ends with one line on stderr, ``kerasguide: error: ...``, and exit status 2 (``--debug`` adds the
 traceback). Anything else is a bug: its traceback is shown and the exit status is 1.
 
-This module holds the parser, the entry point and ``models``; ``train`` and ``reproduce`` are in
+This module holds the parser, the entry point, ``models`` and ``datasets``; ``train`` and
+``reproduce`` are in
 [`kerasguide.app.train`][kerasguide.app.train] and
 [`kerasguide.app.reproduce`][kerasguide.app.reproduce].
 """
@@ -165,8 +167,12 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument(
         "--json",
         action="store_true",
-        help="print the registry as JSON, with each model's parameter count for 784 features "
-        "(10 classes, or 1 output for binary and regression models); imports Keras",
+        help="print the registry as JSON, with each model's parameter count for an example "
+        "input (MNIST: 784 features, 28x28x1 images for cnn, 28 steps of 28 for rnn; 10 "
+        "classes, or the model's own outputs for binary and regression models); imports Keras",
+    )
+    commands.add_parser(
+        "datasets", parents=[common], help="list the datasets, each with its learning task"
     )
     _train_parser(commands, common)
     reproduce = commands.add_parser(
@@ -191,22 +197,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --------------------------------------------------------------------------- models
-#: The reference input of ``kerasguide models --json``'s parameter counts (MNIST's shape).
+#: The reference input of ``kerasguide models --json``'s parameter counts (MNIST's shape),
+#: for models whose card gives no example input shape of their own.
 REFERENCE_FEATURES = 784
 
 
 def _reference_build(card) -> dict:
-    """The reference input and ``card``'s parameter count for it: 784 features and 10 classes
-    (1 output for binary and regression models; a model of any task is counted as a 10-class
-    classifier). A model that cannot be built so gets ``None``."""
-    n_outputs = 10 if card.task in ("any", "multiclass") else 1
+    """The reference input and ``card``'s parameter count for it: the card's example input shape
+    (784 features unless it says otherwise: a cnn reads 28x28x1 images), with 10 outputs for a
+    classifier (a model of any task is counted as a 10-class classifier) and the factory's own
+    default otherwise (1 output, or an autoencoder's reconstruction). A model that cannot be
+    built so gets ``None``."""
+    shape = card.example_input_shape or (REFERENCE_FEATURES,)
     kwargs = {"task": "multiclass"} if card.task == "any" else {}
+    if card.task in ("any", "multiclass"):
+        kwargs["n_outputs"] = 10
+    n_outputs, parameters = kwargs.get("n_outputs"), None
     try:
-        model = card.builder(n_features=REFERENCE_FEATURES, n_outputs=n_outputs, **kwargs)
+        model = card.builder(input_shape=shape, **kwargs)
         parameters = int(model.count_params())
+        n_outputs = int(model.output_shape[-1])
     except (TypeError, ValueError):
-        parameters = None
-    return {"n_features": REFERENCE_FEATURES, "n_outputs": n_outputs, "parameters": parameters}
+        pass
+    n_features = 1
+    for dim in shape:
+        n_features *= dim
+    return {"input_shape": list(shape), "n_features": n_features, "n_outputs": n_outputs,
+            "parameters": parameters}  # fmt: skip
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
@@ -226,6 +243,25 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- datasets
+def _dataset_rows() -> list[tuple[str, ...]]:
+    """One row per dataset of ``kerasguide train`` and ``reproduce``: its task and split."""
+    from kerasguide.app.datasets_table import DATASETS
+
+    rows = []
+    for spec in DATASETS.values():
+        split = "own test set" if spec.test_size is None else f"{spec.test_size:.0%} held out"
+        used = ["train"] + (["reproduce"] if spec.epochs_scale is not None else [])
+        rows.append((spec.name, spec.task, split, ", ".join(used)))
+    return rows
+
+
+def _cmd_datasets(args: argparse.Namespace) -> int:
+    print(table(("name", "task", "test split", "commands"), _dataset_rows()))
+    print("\nIn Python, kerasguide.datasets also has make_sequences (the adding problem, for rnn: "
+          "classification or regression of (n, timesteps, 2) sequences).")  # fmt: skip
+    return 0
+
+
 class _MnistMissing(UserError):
     """No local copy of MNIST was found."""
 
@@ -285,7 +321,8 @@ def _commands():
     from kerasguide.app.reproduce import cmd_reproduce
     from kerasguide.app.train import cmd_train
 
-    return {"models": _cmd_models, "train": cmd_train, "reproduce": cmd_reproduce}
+    return {"models": _cmd_models, "datasets": _cmd_datasets, "train": cmd_train,
+            "reproduce": cmd_reproduce}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -298,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and command-line errors
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    if args.command != "models":
+    if args.command not in ("models", "datasets"):
         _quiet_tensorflow()
     try:
         return _commands()[args.command](args)
