@@ -313,6 +313,7 @@ def test_which_callbacks_need_the_batch_by_batch_path():
     assert not needs_batch_hooks([keras.callbacks.LambdaCallback(on_epoch_end=print)])
 
 
+@pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")  # every thread
 def test_fits_in_parallel_threads_match_the_same_fits_one_by_one(digits, whole):
     import threading
 
@@ -322,7 +323,8 @@ def test_fits_in_parallel_threads_match_the_same_fits_one_by_one(digits, whole):
     together = [None] * 3
 
     def work(seed):
-        together[seed] = _fit(KerasClassifier(**{**params, "random_state": seed}), X, y)
+        # Not _fit: warnings.catch_warnings is not thread-safe.
+        together[seed] = KerasClassifier(**{**params, "random_state": seed}).fit(X, y)
 
     threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
     for thread in threads:
