@@ -15,6 +15,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import kerasguide
 from kerasguide import KerasTransformer
+from kerasguide._estimator.backend import float64_available
 from kerasguide._estimator.inference import numpy_forward
 from kerasguide.exceptions import InvalidParameterError
 
@@ -27,7 +28,22 @@ def digits():
     return X / 16.0, y
 
 
-@parametrize_with_checks([KerasTransformer(epochs=20)])
+def _expected_failed_checks(estimator) -> dict[str, str]:
+    # As for the estimators (test_sklearn_checks.py): without end-to-end float64, two fits
+    # agree to float32 rounding, not to the checks' rtol=1e-7.
+    if float64_available():
+        return {}
+    reason = "trains in float32 on this backend (no end-to-end float64)"
+    return {
+        "check_sample_weight_equivalence_on_dense_data": reason,
+        "check_sample_weight_equivalence_on_sparse_data": reason,
+    }
+
+
+# 20 epochs keep the checks quick; what they test does not need a converged code.
+@parametrize_with_checks(
+    [KerasTransformer(epochs=20)], expected_failed_checks=_expected_failed_checks
+)
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
 
