@@ -18,6 +18,8 @@ def _front_matter(est, metrics: dict[str, float]) -> list[str]:
     task = est.task_
     kind = "regression" if task == "regression" else "classification"
     tags = ["keras", "scikit-learn", "kerasguide", kind, *([task] if task != kind else [])]
+    if hasattr(est, "layer_"):  # a transformer: its output is features, not predictions
+        tags.append("feature-extraction")
     lines = ["---", "library_name: kerasguide", f"tags: {json.dumps(tags)}"]
     if metrics:
         lines.append(f"metrics: {json.dumps(list(metrics))}")
@@ -55,6 +57,20 @@ def _data(est) -> list[str]:
     if hasattr(est, "classes_") and est.task_ != "multilabel":
         lines.append(f"- Classes: {', '.join(f'`{c}`' for c in est.classes_)}")
     return [*lines, ""]
+
+
+def _features(est) -> list[str]:
+    """What a transformer's ``transform`` returns: the layer and its width."""
+    if not hasattr(est, "layer_"):
+        return []
+    layer = est._model_.get_layer(est.layer_)
+    shape = tuple(layer.output.shape)
+    names = est.get_feature_names_out()
+    flat = ", flattened" if len(shape) > 2 else ""
+    return ["## Transform", "",
+            f"`transform` returns the activations of layer `{layer.name}` "
+            f"({type(layer).__name__}, output shape `{shape}`{flat}): {len(names)} features, "
+            f"`{names[0]}` to `{names[-1]}`.", ""]  # fmt: skip
 
 
 def _training(est) -> list[str]:
@@ -95,5 +111,6 @@ def model_card(est, metrics: dict[str, Any] | None = None) -> str:
         lines += ["## Evaluation", "", "| metric | value |", "|---|---|"]
         lines += [f"| {name} | {float(value):.6g} |" for name, value in metrics.items()] + [""]
     model = est._model_
-    lines += _architecture(model) + _settings(est) + _data(est) + _training(est) + _versions()
+    lines += _features(est) + _architecture(model) + _settings(est) + _data(est)
+    lines += _training(est) + _versions()
     return "\n".join(lines)

@@ -5,7 +5,8 @@ A saved estimator is one zip file holding
 * ``manifest.json``: the format version, the versions of kerasguide, Keras, NumPy and
   scikit-learn and the Keras backend that saved it, the estimator's class name, its parameters
   and its fitted attributes (``classes_`` as a list with its dtype, ``n_features_in_``,
-  ``feature_names_in_``, ``task_``, ``n_outputs_``, ``history_``, ``n_iter_``);
+  ``feature_names_in_``, ``task_``, ``n_outputs_``, ``history_``, ``n_iter_``, and a
+  transformer's ``layer_``);
 * ``model.keras``: the network, in Keras's own format (architecture, weights, optimizer state);
 * ``arrays/*.npy``: the regressor's ``y_mean_`` and ``y_scale_`` (``np.save``, no pickle);
 * ``README.md``: the model card (the estimator's ``model_card()``).
@@ -18,9 +19,10 @@ refused with a ``ValueError`` naming the file. Parameters JSON cannot hold (an o
 callback instance, a ``model`` callable, a ``RandomState``) are refused when saving, naming
 them: pass the optimizer by name (``optimizer="adam", learning_rate=...``).
 
-The loaded estimator predicts bit for bit as the saved one (the NumPy forward pass reads the
-same float32 weights), also in another process on another Keras backend, and trains further
-with ``partial_fit`` or ``warm_start=True``, from the saved optimizer state.
+The loaded estimator predicts (a [`KerasTransformer`][kerasguide.transformer.KerasTransformer]
+transforms) bit for bit as the saved one (the NumPy forward pass reads the same float32
+weights), also in another process on another Keras backend, and trains further with
+``partial_fit`` (the estimators) or ``warm_start=True``, from the saved optimizer state.
 
 ```python
 >>> clf.save("digits.kgz")  # doctest: +SKIP
@@ -45,9 +47,12 @@ __all__ = ["FORMAT_VERSION", "load", "save"]
 #: The version of the file layout this module writes; ``load`` refuses newer ones.
 FORMAT_VERSION = 1
 _FORMAT = "kerasguide-estimator"
-_CLASSES = ("KerasClassifier", "KerasRegressor")
+#: The classes ``load`` makes, by name (all exported by ``kerasguide``).
+_CLASSES = ("KerasClassifier", "KerasRegressor", "KerasTransformer")
 _ARRAYS = ("y_mean_", "y_scale_")
 _SCALARS = ("n_features_in_", "task_", "n_outputs_", "n_iter_")
+#: Fitted JSON values only some classes have (a transformer's ``layer_``).
+_OPTIONAL_SCALARS = ("layer_",)
 
 
 # --------------------------------------------------------------------------- JSON of params
@@ -104,6 +109,9 @@ def _params(est) -> dict[str, Any]:
 # --------------------------------------------------------------------------- saving
 def _fitted(est) -> dict[str, Any]:
     fitted: dict[str, Any] = {name: _to_json(getattr(est, name), name) for name in _SCALARS}
+    for name in _OPTIONAL_SCALARS:
+        if hasattr(est, name):
+            fitted[name] = _to_json(getattr(est, name), name)
     fitted["history_"] = {k: [float(v) for v in vs] for k, vs in est.history_.items()}
     if hasattr(est, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(n) for n in est.feature_names_in_]
@@ -218,11 +226,13 @@ def _load_model(archive: zipfile.ZipFile, path: Path):
 def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model, path: Path) -> None:
     from kerasguide._estimator.building import plan_model
     from kerasguide._estimator.inference import ForwardCache
-    from kerasguide._estimator.params import check_params
 
     fitted = manifest["fitted"]
     for name in _SCALARS:
         setattr(est, name, fitted[name])
+    for name in _OPTIONAL_SCALARS:
+        if name in fitted:
+            setattr(est, name, fitted[name])
     est.history_ = {k: list(v) for k, v in fitted["history_"].items()}
     est.loss_curve_ = list(est.history_.get("loss", []))
     if "feature_names_in_" in fitted:
@@ -246,8 +256,13 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model, pat
     est._model_ = model
     est._forward_ = ForwardCache()
     est._model_plan_ = plan_model(
-        check_params(est), est.task_, input_shape, est.n_outputs_, 0, manifest["model"]["dtype"]
-    )
+        est._checked_params(), est.task_, input_shape, est.n_outputs_, 0,
+        manifest["model"]["dtype"],
+    )  # fmt: skip
+    try:
+        est._restored()
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}; the file was altered.") from exc
 
 
 def load(path):
@@ -260,7 +275,7 @@ def load(path):
 
     Returns
     -------
-    KerasClassifier or KerasRegressor
+    KerasClassifier, KerasRegressor or KerasTransformer
 
     Raises
     ------
@@ -268,14 +283,14 @@ def load(path):
         The file is not a saved estimator, is damaged, is of a newer format, or its network
         holds code that safe loading refuses (a ``Lambda`` layer); the message names the file.
     """
-    from kerasguide import estimators
+    import kerasguide
 
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = _read_manifest(archive, path)
             params = {name: _from_json(v) for name, v in manifest["params"].items()}
-            est = getattr(estimators, manifest["estimator"])(**params)
+            est = getattr(kerasguide, manifest["estimator"])(**params)
             model = _load_model(archive, path)
             _restore(est, manifest, archive, model, path)
     except zipfile.BadZipFile as exc:

@@ -306,6 +306,15 @@ model_params, input_shape
         if "_model_" in state and "layer_" in state:
             self._features_ = _Features(self._model_, self.layer_)
 
+    def _restored(self) -> None:
+        # kerasguide.load sets the fitted attributes; the features model is derived from them.
+        names = [layer.name for layer in self._model_.layers]
+        layer = getattr(self, "layer_", None)
+        if layer not in names:
+            raise ValueError(f"its layer_={layer!r} is not a layer of its network {names}")
+        self._classifying = hasattr(self, "classes_")
+        self._features_ = _Features(self._model_, self.layer_)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
@@ -313,14 +322,3 @@ model_params, input_shape
             ["float64", "float32"] if float64_available() else ["float32"]
         )
         return tags
-
-    def save(self, path):
-        """Not available for transformers yet; pickle the transformer instead."""
-        raise NotImplementedError(
-            "KerasTransformer cannot be saved with kerasguide.saving yet; use pickle or "
-            "joblib, or save model_ with Keras (model_.save('features.keras'))."
-        )
-
-    def model_card(self, metrics=None) -> str:
-        """Not available for transformers yet."""
-        raise NotImplementedError("KerasTransformer has no model card yet.")

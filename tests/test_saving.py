@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import kerasguide
-from kerasguide import KerasClassifier, KerasRegressor
+from kerasguide import KerasClassifier, KerasRegressor, KerasTransformer
 
 pytestmark = pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
 
@@ -80,13 +80,13 @@ def test_loaded_classifier_trains_further(saved):
 _LOAD_ELSEWHERE = """
 import sys, numpy as np, kerasguide, keras
 est = kerasguide.load(sys.argv[1])
-np.save(sys.argv[2], est.predict_proba(np.load(sys.argv[3])))
+np.save(sys.argv[2], getattr(est, sys.argv[4])(np.load(sys.argv[3])))
 print(keras.backend.backend())
 """
 
 
-def test_load_in_a_fresh_process_on_another_backend(saved, tmp_path):
-    clf, path = saved
+def _call_on_another_backend(path, method: str, tmp_path) -> np.ndarray:
+    """``kerasguide.load(path).<method>(X)`` in a fresh process on the other Keras backend."""
     import keras
 
     other = "jax" if keras.backend.backend() != "jax" else "tensorflow"
@@ -94,12 +94,18 @@ def test_load_in_a_fresh_process_on_another_backend(saved, tmp_path):
     np.save(tmp_path / "X.npy", X)
     env = {**os.environ, "KERAS_BACKEND": other, "TF_CPP_MIN_LOG_LEVEL": "3"}
     result = subprocess.run(
-        [sys.executable, "-c", _LOAD_ELSEWHERE, str(path), str(tmp_path / "p.npy"),
-         str(tmp_path / "X.npy")],
+        [sys.executable, "-c", _LOAD_ELSEWHERE, str(path), str(tmp_path / "out.npy"),
+         str(tmp_path / "X.npy"), method],
         env=env, capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     assert result.stdout.strip().splitlines()[-1] == other
-    np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), clf.predict_proba(X))
+    return np.load(tmp_path / "out.npy")
+
+
+def test_load_in_a_fresh_process_on_another_backend(saved, tmp_path):
+    clf, path = saved
+    out = _call_on_another_backend(path, "predict_proba", tmp_path)
+    np.testing.assert_array_equal(out, clf.predict_proba(X))
 
 
 def _rewrite(source, target, **replace):
@@ -173,3 +179,71 @@ def test_model_card_front_matter_and_body(saved):
     assert "## Architecture" in body
     with zipfile.ZipFile(path) as archive:
         assert archive.read("README.md").decode().startswith("---\nlibrary_name: kerasguide")
+
+
+# --------------------------------------------------------------------------- KerasTransformer
+@pytest.fixture(scope="module")
+def saved_transformer(tmp_path_factory):
+    tr = KerasTransformer(code_size=2, hidden_layers=(8,), epochs=5, random_state=0).fit(X)
+    path = tmp_path_factory.mktemp("saved") / "tr.kgz"
+    tr.save(path)
+    return tr, path
+
+
+def test_transformer_round_trip_transforms_bit_for_bit(saved_transformer):
+    tr, path = saved_transformer
+    loaded = kerasguide.load(path)
+    assert type(loaded) is KerasTransformer
+    assert loaded.get_params() == tr.get_params()
+    assert loaded.layer_ == "code"
+    np.testing.assert_array_equal(loaded.transform(X), tr.transform(X))
+    np.testing.assert_array_equal(loaded.get_feature_names_out(), tr.get_feature_names_out())
+    assert loaded.history_ == tr.history_
+
+
+def test_loaded_transformer_trains_further_from_the_saved_optimizer_state(saved_transformer):
+    import keras
+
+    def steps(est) -> int:
+        return int(keras.ops.convert_to_numpy(est.model_.optimizer.iterations))
+
+    tr, path = saved_transformer
+    loaded = kerasguide.load(path)
+    assert steps(loaded) == steps(tr)
+    loaded.set_params(warm_start=True, epochs=2).fit(X)  # the same code_size: no refusal
+    assert loaded.n_iter_ == tr.n_iter_ + 2
+    assert steps(loaded) == steps(tr) + 2  # 80 rows: 1 batch
+    assert not np.array_equal(loaded.transform(X), tr.transform(X))
+
+
+def test_transformer_loads_in_a_fresh_process_on_another_backend(saved_transformer, tmp_path):
+    tr, path = saved_transformer
+    np.testing.assert_array_equal(_call_on_another_backend(path, "transform", tmp_path),
+                                  tr.transform(X))  # fmt: skip
+
+
+def test_supervised_transformer_round_trip_and_model_card(tmp_path):
+    tr = KerasTransformer("mlp", hidden_layers=(8, 6), epochs=3, random_state=0).fit(X, LABELS)
+    tr.save(tmp_path / "tr.kgz")
+    loaded = kerasguide.load(tmp_path / "tr.kgz")
+    np.testing.assert_array_equal(loaded.classes_, ["no", "yes"])
+    assert (loaded.layer_, loaded.task_) == ("hidden_2", "binary")
+    np.testing.assert_array_equal(loaded.transform(X), tr.transform(X))
+    loaded.set_params(warm_start=True, epochs=1).fit(X, LABELS)
+    assert loaded.n_iter_ == tr.n_iter_ + 1
+    card = tr.model_card()
+    assert card.startswith("---\nlibrary_name: kerasguide\n")
+    assert '"feature-extraction"' in card.split("\n---\n", 1)[0]
+    assert "activations of layer `hidden_2` (Dense, output shape `(None, 6)`): 6 features" in card
+    with zipfile.ZipFile(tmp_path / "tr.kgz") as archive:
+        assert archive.read("README.md").decode() == card
+
+
+def test_a_transformer_file_naming_a_missing_layer_is_refused(saved_transformer, tmp_path):
+    _, path = saved_transformer
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    manifest["fitted"]["layer_"] = "nope"
+    _rewrite(path, tmp_path / "bad.kgz", manifest_json=json.dumps(manifest))
+    with pytest.raises(ValueError, match=r"bad\.kgz: its layer_='nope' is not a layer"):
+        kerasguide.load(tmp_path / "bad.kgz")

@@ -67,6 +67,13 @@ class BaseKerasEstimator(BaseEstimator):
     def _class_sample_weight(self, y):
         return None
 
+    def _checked_params(self) -> dict:
+        """The checked parameters (a subclass may add its own), as ``fit`` trains with."""
+        return check_params(self)
+
+    def _restored(self) -> None:
+        """Called by ``kerasguide.load`` once the fitted attributes and the model are set."""
+
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y, sample_weight=None):
         """Train the network on ``(X, y)``.
@@ -86,13 +93,13 @@ class BaseKerasEstimator(BaseEstimator):
         -------
         self
         """
-        params = check_params(self)
+        params = self._checked_params()
         incremental = params["warm_start"] and hasattr(self, "_model_")
         return self._fit(params, X, y, sample_weight, first=not incremental,
                          epochs=params["epochs"], check_convergence=True)  # fmt: skip
 
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
-        params = check_params(self)
+        params = self._checked_params()
         first = not hasattr(self, "_model_")
         return self._fit(params, X, y, sample_weight, first=first, epochs=1,
                          check_convergence=False, classes=classes)  # fmt: skip
