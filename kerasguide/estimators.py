@@ -81,8 +81,11 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified) and stop when the
         validation loss stops improving; the best weights are kept.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping`` is on.
+    validation_fraction : float or splitter, default=0.1
+        Share of the data held out when ``early_stopping`` is on, or a scikit-learn
+        splitter (``GroupShuffleSplit(n_splits=1)``, ``TimeSeriesSplit``, ...) whose first
+        split's test rows are held out (``fit``'s ``groups`` are passed to it), so that
+        grouped or time-ordered rows do not leak. Unused when ``fit`` gets ``X_val``.
     n_iter_no_change : int, default=20
         Epochs without an improvement of at least ``tol`` before training stops.
     tol : float, default=1e-4
@@ -121,6 +124,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         continued the same model.
     loss_curve_ : list of float
         The training loss at the end of each epoch.
+    validation_loss_curve_ : list of float or None
+        The validation loss at the end of each epoch (``history_["val_loss"]``), on ``X_val``
+        or the held-out rows; None without early stopping.
     n_iter_ : int
         Epochs trained.
     n_outputs_ : int
@@ -322,8 +328,11 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop when the validation loss stops
         improving; the best weights are kept.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping`` is on.
+    validation_fraction : float or splitter, default=0.1
+        Share of the data held out when ``early_stopping`` is on, or a scikit-learn
+        splitter (``GroupShuffleSplit(n_splits=1)``, ``TimeSeriesSplit``, ...) whose first
+        split's test rows are held out (``fit``'s ``groups`` are passed to it), so that
+        grouped or time-ordered rows do not leak. Unused when ``fit`` gets ``X_val``.
     n_iter_no_change : int, default=20
         Epochs without an improvement of at least ``tol`` before training stops.
     tol : float, default=1e-4
@@ -364,6 +373,9 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         Per-epoch logs (``loss``, and ``val_loss`` with early stopping).
     loss_curve_ : list of float
         The training loss at the end of each epoch.
+    validation_loss_curve_ : list of float or None
+        The validation loss at the end of each epoch (``history_["val_loss"]``), on ``X_val``
+        or the held-out rows; None without early stopping.
     n_iter_ : int
         Epochs trained.
     n_outputs_ : int
@@ -438,6 +450,9 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
         return y, "regression", 1 if y.ndim == 1 else y.shape[1]
+
+    def _validation_targets(self, y_enc):
+        return (y_enc - self.y_mean_) / self.y_scale_
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first):
         if first:
