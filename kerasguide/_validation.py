@@ -211,6 +211,12 @@ def _int(text: str) -> Any:
         return text
 
 
+def _is_schedule(value: Any) -> bool:
+    import keras
+
+    return isinstance(value, keras.optimizers.schedules.LearningRateSchedule)
+
+
 def _is_splitter(value: Any) -> bool:
     """A scikit-learn cross-validation splitter: an object with a ``split`` method."""
     return not isinstance(value, str) and callable(getattr(value, "split", None))
@@ -251,6 +257,9 @@ PARAMETERS: dict[str, Rule] = {
     "optimizer": Rule("a Keras optimizer name (e.g. 'sgd', 'adam', 'rmsprop') or instance",
                       _keras_object("optimizers"), parse=str),
     "learning_rate": Rule("a finite float > 0", _POSITIVE, float, _float),
+    "learning_rate_schedule": Rule(
+        "None, 'cosine', 'step', 'plateau' or a keras.optimizers.schedules.LearningRateSchedule",
+        lambda v: v in ("cosine", "step", "plateau") or _is_schedule(v), parse=str),
     "kernel_initializer": Rule(
         "a Keras initializer name (e.g. 'glorot_uniform', 'he_normal', 'random_normal') or "
         "instance", _keras_object("initializers"), parse=str),

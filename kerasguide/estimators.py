@@ -72,6 +72,16 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
         ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
         value applies to the training that follows, as in scikit-learn's MLP.
+    learning_rate_schedule : str, LearningRateSchedule or None, default=None
+        How the rate changes while training: ``"cosine"`` decays it to 0 over the fit's
+        steps (Keras's ``CosineDecay``), ``"step"`` divides it by 10 after each third of them,
+        ``"plateau"`` divides it by 10 when the monitored loss (``val_loss`` with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change // 2`` epochs (Keras's
+        ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
+        called with the step. The rate of each epoch is recorded in
+        ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
+        train batch by batch (the rate is set between batches).
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
@@ -161,6 +171,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         normalization=None,
         optimizer="adam",
         learning_rate=None,
+        learning_rate_schedule=None,
         kernel_initializer=None,
         batch_size="auto",
         epochs=200,
@@ -186,6 +197,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.kernel_initializer = kernel_initializer
         self.batch_size = batch_size
         self.epochs = epochs
@@ -319,6 +331,16 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
         ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
         value applies to the training that follows, as in scikit-learn's MLP.
+    learning_rate_schedule : str, LearningRateSchedule or None, default=None
+        How the rate changes while training: ``"cosine"`` decays it to 0 over the fit's
+        steps (Keras's ``CosineDecay``), ``"step"`` divides it by 10 after each third of them,
+        ``"plateau"`` divides it by 10 when the monitored loss (``val_loss`` with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change // 2`` epochs (Keras's
+        ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
+        called with the step. The rate of each epoch is recorded in
+        ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
+        train batch by batch (the rate is set between batches).
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
@@ -407,6 +429,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         normalization=None,
         optimizer="adam",
         learning_rate=None,
+        learning_rate_schedule=None,
         kernel_initializer=None,
         batch_size="auto",
         epochs=200,
@@ -432,6 +455,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.kernel_initializer = kernel_initializer
         self.batch_size = batch_size
         self.epochs = epochs

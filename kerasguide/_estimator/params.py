@@ -22,6 +22,7 @@ __all__ = ["check_params"]
 _TABLE = {
     **dict.fromkeys(KNOBS, True),
     "optimizer": False,
+    "learning_rate_schedule": True,
     "batch_size": False,
     "epochs": False,
     "early_stopping": False,
