@@ -16,6 +16,7 @@ from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
+from kerasguide._estimator.sk_callbacks import CallbackSupportMixin, with_callbacks
 from kerasguide._estimator.validation import check_validation_data
 from kerasguide._estimator.weights import effective_sample_weight
 
@@ -42,7 +43,7 @@ def _fitted_state(estimator) -> dict:
     return {k: v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("__")}
 
 
-class BaseKerasEstimator(BaseEstimator):
+class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators.
 
     [`KerasClassifier`][kerasguide.estimators.KerasClassifier] and
@@ -72,6 +73,7 @@ class BaseKerasEstimator(BaseEstimator):
         return y_enc
 
     # ----------------------------------------------------------------- fitting
+    @with_callbacks
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None,
             groups=None):  # fmt: skip
         """Train the network on ``(X, y)``.
@@ -110,6 +112,7 @@ class BaseKerasEstimator(BaseEstimator):
                          epochs=params["epochs"], check_convergence=True,
                          validation=validation)  # fmt: skip
 
+    @with_callbacks
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         params = check_params(self)
         first = not hasattr(self, "_model_")

@@ -23,6 +23,7 @@ from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.inference import ForwardCache
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
+from kerasguide._estimator.sk_callbacks import sklearn_reporter
 from kerasguide._estimator.training import TrainingOptions, TrainingResult, train, train_fused
 from kerasguide._estimator.validation import is_splitter, split_with
 from kerasguide.exceptions import ConvergenceWarning
@@ -290,16 +291,20 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     y_enc, task, n_outputs = est._encode_targets(
         y, first=first, classes=classes, partial=not check_convergence
     )
+    reporter = sklearn_reporter(est, X, y, sample_weight, epochs)
     sample_weight = est._effective_sample_weight(sample_weight, X, y)
     seed, shuffle_rng = _seeds(params["random_state"])
     # Per-epoch hooks train on the batch-by-batch path, on the estimator's own model.
-    hooks = schedule_hooks(params, partial=not check_convergence,
-                           validating=params["early_stopping"] and check_convergence)  # fmt: skip
+    validating = params["early_stopping"] and check_convergence
+    rate_hooks = schedule_hooks(params, partial=not check_convergence, validating=validating)
+    hooks = rate_hooks + ([reporter] if reporter is not None else [])
     if hooks:
         params = {**params, "callbacks": [*(params["callbacks"] or []), *hooks]}
     # float64 data trains in float64 where the backend has it (not JAX without x64).
     dtype = training_dtype(X.dtype)
     start = start_or_resume(est, params, X, task, n_outputs, seed, dtype, first)
+    if reporter is not None:
+        reporter.shape = (start.task, start.n_outputs)
     if start.task == "multiclass":
         y_enc = y_enc.astype(np.int32)
     else:
@@ -330,7 +335,7 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     try:
         try:
             result = run_training(start, plan, arrays, options, validation)
-            record_rates(hooks, result)
+            record_rates(rate_hooks, result)
         finally:
             est._to_output_units(start.model)
         _check_outcome(est, params, result, check_convergence)
@@ -340,4 +345,6 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
                 variable.assign(value)
         raise
     record(est, start, result)
+    if reporter is not None:
+        reporter.finish()
     return est
