@@ -13,8 +13,10 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from kerasguide._space import TRAINING_SPACE
 
 __all__ = [
     "TASKS",
@@ -46,6 +48,10 @@ class ModelCard:
         Where the model appears in the talk the package follows.
     description : str
         One line saying what the model is.
+    search_space : dict
+        The model's default search space: estimator parameter -> ``Int``, ``Float`` or
+        ``Choice`` (``kerasguide._space``); see
+        [`kerasguide.search_space`][kerasguide.tuning.search_space].
     """
 
     name: str
@@ -53,6 +59,7 @@ class ModelCard:
     task: str
     section: str
     description: str
+    search_space: dict[str, Any] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, ModelCard] = {}
@@ -80,6 +87,7 @@ def register_model(
     task: str = "any",
     section: str = "",
     description: str | None = None,
+    search_space: dict[str, Any] | None = None,
 ):
     """Register a model factory under a name.
 
@@ -98,6 +106,10 @@ def register_model(
         The part of the talk the model belongs to.
     description : str, optional
         One line; defaults to the first line of the docstring.
+    search_space : dict, optional
+        The model's own dimensions (estimator parameter -> ``Int``, ``Float`` or ``Choice``
+        of ``kerasguide._space``), added to the training ones (learning rate, batch size,
+        epochs).
 
     Returns
     -------
@@ -127,6 +139,7 @@ def register_model(
             task=task,
             section=section,
             description=description or _first_line(builder.__doc__),
+            search_space={**TRAINING_SPACE, **(search_space or {})},
         )
         return builder
 
