@@ -179,3 +179,14 @@ def test_groups_reach_the_splitter_inside_a_grid_search(digits):
 def test_validation_fraction_rule_names_the_splitter():
     with pytest.raises(ValueError, match="splitter"):
         KerasClassifier(validation_fraction="half").fit(np.ones((4, 2)), [0, 1, 0, 1])
+
+
+def test_a_loaded_estimator_keeps_its_validation_curve(digits, tmp_path):
+    import kerasguide
+
+    X, y = digits
+    clf = KerasClassifier(early_stopping=True, epochs=3, **PARAMS).fit(X, y, X_val=X, y_val=y)
+    loaded = kerasguide.load(clf.save(tmp_path / "clf.zip"))
+    assert loaded.validation_loss_curve_ == clf.validation_loss_curve_
+    plain = kerasguide.load(KerasClassifier(epochs=1, **PARAMS).fit(X, y).save(tmp_path / "p"))
+    assert plain.validation_loss_curve_ is None
