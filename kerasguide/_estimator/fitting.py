@@ -196,6 +196,7 @@ def plan_engine(
         key is not None
         and validation is None
         and not params["callbacks"]
+        and not params.get("epoch_hooks")
         and not params["verbose"]
         and not sp.issparse(X_train)
         and multi_step_execution()
@@ -294,12 +295,12 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     reporter = sklearn_reporter(est, X, y, sample_weight, epochs)
     sample_weight = est._effective_sample_weight(sample_weight, X, y)
     seed, shuffle_rng = _seeds(params["random_state"])
-    # Per-epoch hooks train on the batch-by-batch path, on the estimator's own model.
+    # Per-epoch hooks (Keras callbacks of our own) need the batch-by-batch path (plan_engine);
+    # unlike a user's callbacks they may act on a pooled engine, whichever model trains.
     validating = params["early_stopping"] and check_convergence
     rate_hooks = schedule_hooks(params, partial=not check_convergence, validating=validating)
     hooks = rate_hooks + ([reporter] if reporter is not None else [])
-    if hooks:
-        params = {**params, "callbacks": [*(params["callbacks"] or []), *hooks]}
+    params = {**params, "epoch_hooks": hooks}
     # float64 data trains in float64 where the backend has it (not JAX without x64).
     dtype = training_dtype(X.dtype)
     start = start_or_resume(est, params, X, task, n_outputs, seed, dtype, first)
@@ -329,7 +330,8 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     options = TrainingOptions(
         epochs=epochs, batch_size=batch_size, shuffle=params["shuffle"], rng=shuffle_rng,
         tol=params["tol"], n_iter_no_change=params["n_iter_no_change"],
-        check_convergence=check_convergence, callbacks=params["callbacks"],
+        check_convergence=check_convergence,
+        callbacks=[*(params["callbacks"] or []), *hooks] or None,
         verbose=params["verbose"],
     )  # fmt: skip
     try:
