@@ -50,7 +50,7 @@ class ModelCard:
         One line saying what the model is.
     search_space : dict
         The model's default search space: estimator parameter -> ``Int``, ``Float`` or
-        ``Choice`` (``kerasguide._space``); see
+        ``Choice`` (``kerasguide.tuning``); see
         [`kerasguide.search_space`][kerasguide.tuning.search_space].
     """
 
@@ -59,7 +59,7 @@ class ModelCard:
     task: str
     section: str
     description: str
-    search_space: dict[str, Any] = field(default_factory=dict)
+    search_space: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 _REGISTRY: dict[str, ModelCard] = {}
@@ -108,8 +108,8 @@ def register_model(
         One line; defaults to the first line of the docstring.
     search_space : dict, optional
         The model's own dimensions (estimator parameter -> ``Int``, ``Float`` or ``Choice``
-        of ``kerasguide._space``), added to the training ones (learning rate, batch size,
-        epochs).
+        of [`kerasguide.tuning`][kerasguide.tuning]), added to the training ones (learning
+        rate, batch size, epochs).
 
     Returns
     -------

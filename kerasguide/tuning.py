@@ -12,6 +12,9 @@ tuner takes:
   cross-validates (``trial.suggest_int``, ``suggest_float``, ``suggest_categorical``);
 - ``"keras_tuner"``: ``params(hp) -> dict``, from ``hp.Int``, ``hp.Float`` and ``hp.Choice``.
 
+A model registered with ``register_model(..., search_space={"units": Choice(((32,), (64,)))})``
+(``Int``, ``Float`` and ``Choice`` are defined here) gets its own space beside the training one.
+
 Optuna and Keras Tuner take plain choices only, so a choice among tuples or dicts is offered
 under labels (``"128-64"``, ``"filters=16-32"``) and mapped back to the value.
 """
@@ -23,7 +26,7 @@ from typing import Any
 
 from kerasguide._space import Choice, Float, Int
 
-__all__ = ["search_space"]
+__all__ = ["Choice", "Float", "Int", "search_space"]
 
 _KINDS = ("sklearn", "optuna", "keras_tuner")
 _PLAIN = (bool, int, float, str)
