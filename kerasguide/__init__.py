@@ -33,7 +33,9 @@ __all__ = [
     "models",
     "register_model",
     "scratch",
+    "search_space",
     "to_onnx",
+    "tuning",
 ]
 
 # Public names loaded on first use (PEP 562), so `import kerasguide` does not import Keras.
@@ -48,15 +50,18 @@ _LAZY = {
     "load": ("kerasguide.saving", "load"),
     "models": ("kerasguide.models", None),
     "scratch": ("kerasguide.scratch", None),
+    "search_space": ("kerasguide.tuning", "search_space"),
+    "tuning": ("kerasguide.tuning", None),
     "to_onnx": ("kerasguide.export", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kerasguide import datasets, exceptions, layers, models, scratch
+    from kerasguide import datasets, exceptions, layers, models, scratch, tuning
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.export import to_onnx
     from kerasguide.saving import load
     from kerasguide.transformer import KerasTransformer
+    from kerasguide.tuning import search_space
 
 
 def __getattr__(name: str):

@@ -211,6 +211,17 @@ def _int(text: str) -> Any:
         return text
 
 
+def _is_schedule(value: Any) -> bool:
+    import keras
+
+    return isinstance(value, keras.optimizers.schedules.LearningRateSchedule)
+
+
+def _is_splitter(value: Any) -> bool:
+    """A scikit-learn cross-validation splitter: an object with a ``split`` method."""
+    return not isinstance(value, str) and callable(getattr(value, "split", None))
+
+
 _POSITIVE = _real(0.0, math.inf, low_open=True)
 _NON_NEGATIVE = _real(0.0, math.inf)
 _FRACTION = _real(0.0, 1.0)
@@ -248,6 +259,9 @@ PARAMETERS: dict[str, Rule] = {
     "optimizer": Rule("a Keras optimizer name (e.g. 'sgd', 'adam', 'rmsprop') or instance",
                       _keras_object("optimizers"), parse=str),
     "learning_rate": Rule("a finite float > 0", _POSITIVE, float, _float),
+    "learning_rate_schedule": Rule(
+        "None, 'cosine', 'step', 'plateau' or a keras.optimizers.schedules.LearningRateSchedule",
+        lambda v: v in ("cosine", "step", "plateau") or _is_schedule(v), parse=str),
     "kernel_initializer": Rule(
         "a Keras initializer name (e.g. 'glorot_uniform', 'he_normal', 'random_normal') or "
         "instance", _keras_object("initializers"), parse=str),
@@ -257,7 +271,10 @@ PARAMETERS: dict[str, Rule] = {
     "batch_size": Rule("'auto' or an integer >= 1",
                        lambda v: v == "auto" or (_is_int(v) and v >= 1), parse=_int),
     "epochs": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
-    "validation_fraction": Rule("a float in (0, 1)", _real(0.0, 1.0, low_open=True), float),
+    "validation_fraction": Rule(
+        "a float in (0, 1) or a scikit-learn splitter (e.g. GroupShuffleSplit(n_splits=1))",
+        lambda v: _real(0.0, 1.0, low_open=True)(v) or _is_splitter(v),
+        lambda v: v if _is_splitter(v) else float(v)),
     "n_iter_no_change": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
     "tol": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
     "verbose": Rule("0, 1 or 2", lambda v: _is_int(v) and 0 <= v <= 2, int, _int),

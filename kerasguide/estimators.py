@@ -72,6 +72,16 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
         ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
         value applies to the training that follows, as in scikit-learn's MLP.
+    learning_rate_schedule : str, LearningRateSchedule or None, default=None
+        How the rate changes while training: ``"cosine"`` decays it to 0 over the fit's
+        steps (Keras's ``CosineDecay``), ``"step"`` divides it by 10 after each third of them,
+        ``"plateau"`` divides it by 10 when the monitored loss (``val_loss`` with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change // 2`` epochs (Keras's
+        ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
+        called with the step. The rate of each epoch is recorded in
+        ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
+        train batch by batch (the rate is set between batches).
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
@@ -81,8 +91,11 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified) and stop when the
         validation loss stops improving; the best weights are kept.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping`` is on.
+    validation_fraction : float or splitter, default=0.1
+        Share of the data held out when ``early_stopping`` is on, or a scikit-learn
+        splitter (``GroupShuffleSplit(n_splits=1)``, ``TimeSeriesSplit``, ...) whose first
+        split's test rows are held out (``fit``'s ``groups`` are passed to it), so that
+        grouped or time-ordered rows do not leak. Unused when ``fit`` gets ``X_val``.
     n_iter_no_change : int, default=20
         Epochs without an improvement of at least ``tol`` before training stops.
     tol : float, default=1e-4
@@ -128,6 +141,9 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         continued the same model.
     loss_curve_ : list of float
         The training loss at the end of each epoch.
+    validation_loss_curve_ : list of float or None
+        The validation loss at the end of each epoch (``history_["val_loss"]``), on ``X_val``
+        or the held-out rows; None without early stopping.
     n_iter_ : int
         Epochs trained.
     n_outputs_ : int
@@ -164,6 +180,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         normalization=None,
         optimizer="adam",
         learning_rate=None,
+        learning_rate_schedule=None,
         kernel_initializer=None,
         batch_size="auto",
         epochs=200,
@@ -190,6 +207,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.kernel_initializer = kernel_initializer
         self.batch_size = batch_size
         self.epochs = epochs
@@ -324,6 +342,16 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         gives a named optimizer Keras's default rate (Adam: 0.001), or the talk's 0.05 for
         ``"sgd"``. Set it and it wins over an instance's own rate. With ``warm_start``, a new
         value applies to the training that follows, as in scikit-learn's MLP.
+    learning_rate_schedule : str, LearningRateSchedule or None, default=None
+        How the rate changes while training: ``"cosine"`` decays it to 0 over the fit's
+        steps (Keras's ``CosineDecay``), ``"step"`` divides it by 10 after each third of them,
+        ``"plateau"`` divides it by 10 when the monitored loss (``val_loss`` with early
+        stopping) has not improved by ``tol`` for ``n_iter_no_change // 2`` epochs (Keras's
+        ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
+        called with the step. The rate of each epoch is recorded in
+        ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
+        train batch by batch (the rate is set between batches).
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
@@ -333,8 +361,11 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop when the validation loss stops
         improving; the best weights are kept.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping`` is on.
+    validation_fraction : float or splitter, default=0.1
+        Share of the data held out when ``early_stopping`` is on, or a scikit-learn
+        splitter (``GroupShuffleSplit(n_splits=1)``, ``TimeSeriesSplit``, ...) whose first
+        split's test rows are held out (``fit``'s ``groups`` are passed to it), so that
+        grouped or time-ordered rows do not leak. Unused when ``fit`` gets ``X_val``.
     n_iter_no_change : int, default=20
         Epochs without an improvement of at least ``tol`` before training stops.
     tol : float, default=1e-4
@@ -382,6 +413,9 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         Per-epoch logs (``loss``, and ``val_loss`` with early stopping).
     loss_curve_ : list of float
         The training loss at the end of each epoch.
+    validation_loss_curve_ : list of float or None
+        The validation loss at the end of each epoch (``history_["val_loss"]``), on ``X_val``
+        or the held-out rows; None without early stopping.
     n_iter_ : int
         Epochs trained.
     n_outputs_ : int
@@ -415,6 +449,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         normalization=None,
         optimizer="adam",
         learning_rate=None,
+        learning_rate_schedule=None,
         kernel_initializer=None,
         batch_size="auto",
         epochs=200,
@@ -441,6 +476,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.kernel_initializer = kernel_initializer
         self.batch_size = batch_size
         self.epochs = epochs
@@ -460,6 +496,9 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
         return y, "regression", 1 if y.ndim == 1 else y.shape[1]
+
+    def _validation_targets(self, y_enc):
+        return (y_enc - self.y_mean_) / self.y_scale_
 
     def _prepare_training(self, model, y_enc, sample_weight, *, first):
         if first:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kerasguide._space import Choice, Float
 from kerasguide._zoo import (
     COMPILE_OPTIONS,
     TALK_LEARNING_RATE,
@@ -178,7 +179,15 @@ def softmax_regression(
     return build_sequential(shape, units, task=task, name="softmax_regression", **options)
 
 
-@register_model(task="any", section="Hidden layers, ReLU, L2 and dropout")
+@register_model(
+    task="any",
+    section="Hidden layers, ReLU, L2 and dropout",
+    search_space={
+        "hidden_layers": Choice(((64,), (128,), (256,), (128, 64), (256, 128))),
+        "dropout": Float(0.0, 0.5),
+        "l2": Float(1e-6, 1e-2, log=True),
+    },
+)
 def mlp(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,
@@ -247,7 +256,16 @@ def mlp(
     )  # fmt: skip
 
 
-@register_model(task="any", section="Convolutional networks", example_input_shape=(28, 28, 1))
+@register_model(
+    task="any",
+    section="Convolutional networks",
+    example_input_shape=(28, 28, 1),
+    search_space={
+        "model_params": Choice(({"filters": (16, 32)}, {"filters": (32, 64)})),
+        "dropout": Float(0.0, 0.5),
+        "l2": Float(1e-6, 1e-2, log=True),
+    },
+)
 def cnn(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,
@@ -303,8 +321,16 @@ def cnn(
     )  # fmt: skip
 
 
-# MNIST read row by row: 28 time steps of 28 pixels.
-@register_model(task="any", section="Recurrent networks", example_input_shape=(28, 28))
+# The example input: MNIST read row by row, 28 time steps of 28 pixels.
+@register_model(
+    task="any",
+    section="Recurrent networks",
+    example_input_shape=(28, 28),
+    search_space={
+        "model_params": Choice(({"units": (32,)}, {"units": (64,)}, {"units": (128,)})),
+        "dropout": Float(0.0, 0.5),
+    },
+)
 def rnn(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,
@@ -349,7 +375,14 @@ def rnn(
                      bidirectional=bidirectional, **options)  # fmt: skip
 
 
-@register_model(task="regression", section="Autoencoders")
+@register_model(
+    task="regression",
+    section="Autoencoders",
+    search_space={
+        "hidden_layers": Choice(((32,), (64,), (128,))),
+        "model_params": Choice(({"code_size": 2}, {"code_size": 8}, {"code_size": 16})),
+    },
+)
 def autoencoder(
     input_shape: tuple[int, ...] | None = None,
     n_outputs: int | None = None,

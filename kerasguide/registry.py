@@ -13,8 +13,10 @@ from __future__ import annotations
 import difflib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from kerasguide._space import TRAINING_SPACE
 
 __all__ = [
     "TASKS",
@@ -49,6 +51,10 @@ class ModelCard:
     example_input_shape : tuple of int or None
         The shape of one input row the model is shown with (``kerasguide models --json``
         counts its parameters for it); None: MNIST's 784 features.
+    search_space : dict
+        The model's default search space: estimator parameter -> ``Int``, ``Float`` or
+        ``Choice`` (``kerasguide.tuning``); see
+        [`kerasguide.search_space`][kerasguide.tuning.search_space].
     """
 
     name: str
@@ -57,6 +63,7 @@ class ModelCard:
     section: str
     description: str
     example_input_shape: tuple[int, ...] | None = None
+    search_space: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 _REGISTRY: dict[str, ModelCard] = {}
@@ -85,6 +92,7 @@ def register_model(
     section: str = "",
     description: str | None = None,
     example_input_shape: tuple[int, ...] | None = None,
+    search_space: dict[str, Any] | None = None,
 ):
     """Register a model factory under a name.
 
@@ -105,6 +113,10 @@ def register_model(
         One line; defaults to the first line of the docstring.
     example_input_shape : tuple of int, optional
         A typical input row's shape (``(28, 28, 1)`` for an image model); None: 784 features.
+    search_space : dict, optional
+        The model's own dimensions (estimator parameter -> ``Int``, ``Float`` or ``Choice``
+        of [`kerasguide.tuning`][kerasguide.tuning]), added to the training ones (learning
+        rate, batch size, epochs).
 
     Returns
     -------
@@ -135,6 +147,7 @@ def register_model(
             section=section,
             description=description or _first_line(builder.__doc__),
             example_input_shape=None if example_input_shape is None else tuple(example_input_shape),
+            search_space={**TRAINING_SPACE, **(search_space or {})},
         )
         return builder
 

@@ -235,6 +235,8 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model, pat
             setattr(est, name, fitted[name])
     est.history_ = {k: list(v) for k, v in fitted["history_"].items()}
     est.loss_curve_ = list(est.history_.get("loss", []))
+    val = est.history_.get("val_loss")
+    est.validation_loss_curve_ = list(val) if val is not None else None
     if "feature_names_in_" in fitted:
         est.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
     if "classes_" in fitted:

@@ -20,6 +20,7 @@ EXPECTED = [
     "06_regularization.py",
     "07_sklearn_pipeline.py",
     "08_decision_boundaries.py",
+    "10_tuning.py",
 ]
 EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.glob("[0-9][0-9]_*.py"))
 

@@ -17,6 +17,8 @@ from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows, row_shape
+from kerasguide._estimator.sk_callbacks import CallbackSupportMixin, with_callbacks
+from kerasguide._estimator.validation import check_validation_data
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
@@ -42,7 +44,7 @@ def _fitted_state(estimator) -> dict:
     return {k: v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("__")}
 
 
-class BaseKerasEstimator(BaseEstimator):
+class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of the two estimators.
 
     [`KerasClassifier`][kerasguide.estimators.KerasClassifier] and
@@ -74,8 +76,14 @@ class BaseKerasEstimator(BaseEstimator):
     def _restored(self) -> None:
         """Called by ``kerasguide.load`` once the fitted attributes and the model are set."""
 
+    def _validation_targets(self, y_enc):
+        """The encoded validation targets in the units training uses (a subclass may rescale)."""
+        return y_enc
+
     # ----------------------------------------------------------------- fitting
-    def fit(self, X, y, sample_weight=None):
+    @with_callbacks
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None,
+            groups=None):  # fmt: skip
         """Train the network on ``(X, y)``.
 
         With ``warm_start=True`` and a fitted model, training continues from the current
@@ -88,6 +96,18 @@ class BaseKerasEstimator(BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss; scaled to mean 1, so that integer weights
             act like repeated rows.
+        X_val : array-like or sparse matrix of shape (n_val, n_features), default=None
+            Additional sample of features for validation used in early stopping (which
+            then holds out no training row). In a `Pipeline`, `X_val` can be transformed the
+            same way as `X` with `Pipeline(..., transform_input=["X_val"])`. As in
+            scikit-learn's ``HistGradientBoosting*``, it needs ``early_stopping=True``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Additional sample of target values for validation used in early stopping.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Additional weights for validation used in early stopping.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for the splitter given as ``validation_fraction`` (e.g.
+            ``GroupShuffleSplit``); an error with a float ``validation_fraction``.
 
         Returns
         -------
@@ -95,9 +115,12 @@ class BaseKerasEstimator(BaseEstimator):
         """
         params = self._checked_params()
         incremental = params["warm_start"] and hasattr(self, "_model_")
+        validation = (X_val, y_val, sample_weight_val, groups)
         return self._fit(params, X, y, sample_weight, first=not incremental,
-                         epochs=params["epochs"], check_convergence=True)  # fmt: skip
+                         epochs=params["epochs"], check_convergence=True,
+                         validation=validation)  # fmt: skip
 
+    @with_callbacks
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         params = self._checked_params()
         first = not hasattr(self, "_model_")
@@ -105,7 +128,7 @@ class BaseKerasEstimator(BaseEstimator):
                          check_convergence=False, classes=classes)  # fmt: skip
 
     def _fit(self, params, X, y, sample_weight, *, first, epochs, check_convergence,
-             classes=None):  # fmt: skip
+             classes=None, validation=(None, None, None, None)):  # fmt: skip
         previous = _fitted_state(self)
         try:
             # Rows of input_shape (None: of X's own shape, or the fitted model's when resuming).
@@ -119,10 +142,13 @@ class BaseKerasEstimator(BaseEstimator):
                 self.input_shape_ = tuple(int(d) for d in X.shape[1:])
             if y.ndim == 2 and y.shape[1] == 1:
                 y = column_or_1d(y, warn=True)
+            *given, groups = validation
+            given = check_validation_data(self, params, X, *given, groups)
             # Building and training inside the scope spreads each batch over the devices.
             with distribution_scope(params["distribution"]):
                 return fit_once(self, params, X, y, sample_weight, first=first, epochs=epochs,
-                                check_convergence=check_convergence, classes=classes)  # fmt: skip
+                                check_convergence=check_convergence, classes=classes,
+                                validation=given, groups=groups)  # fmt: skip
         except BaseException:
             # A failed call leaves a fitted estimator as it was.
             for key in [k for k in _fitted_state(self) if k not in previous]:

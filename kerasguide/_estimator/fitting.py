@@ -22,6 +22,8 @@ from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.inference import ForwardCache
+from kerasguide._estimator.schedules import record_rates, schedule_hooks
+from kerasguide._estimator.sk_callbacks import sklearn_reporter
 from kerasguide._estimator.training import (
     TrainingOptions,
     TrainingResult,
@@ -29,6 +31,7 @@ from kerasguide._estimator.training import (
     train,
     train_fused,
 )
+from kerasguide._estimator.validation import is_splitter, split_with
 from kerasguide.exceptions import ConvergenceWarning
 
 __all__ = ["EnginePlan", "Start", "fit_once"]
@@ -149,10 +152,20 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
     return Start(model, plan, est.task_, est.n_outputs_, history, saved)
 
 
-def training_arrays(params, X, y_enc, sample_weight, task, seed, *, validate: bool):
-    """The training rows, and the held-out ``(X_val, y_val, sw_val)`` (None without one)."""
+def training_arrays(params, X, y_enc, sample_weight, task, seed, *, validate: bool,
+                    given=None, groups=None):  # fmt: skip
+    """The training rows, and the validation ``(X_val, y_val, sw_val)`` (None without one):
+    ``given`` (the encoded ``X_val``, ...: then every row trains), the first split of a
+    splitter given as ``validation_fraction``, or a stratified share of the rows."""
     if not (params["early_stopping"] and validate):
         return (X, y_enc, sample_weight), None
+    if given is not None:
+        return (X, y_enc, sample_weight), given
+    arrays = [X, y_enc] + ([sample_weight] if sample_weight is not None else [])
+    if is_splitter(params["validation_fraction"]):
+        train, val = split_with(params["validation_fraction"], arrays, y_enc, groups)
+        pad = [None] * (3 - len(arrays))
+        return (*train, *pad), (*val, *pad)
     stratify = y_enc if task in ("binary", "multiclass") else None
     n_val = int(np.ceil(params["validation_fraction"] * X.shape[0]))
     if n_val < 2:
@@ -161,7 +174,6 @@ def training_arrays(params, X, y_enc, sample_weight, task, seed, *, validate: bo
             f"{X.shape[0]} rows, which is {n_val} row(s); the validation set needs at least 2. "
             "Raise validation_fraction, pass more data, or set early_stopping=False."
         )
-    arrays = [X, y_enc] + ([sample_weight] if sample_weight is not None else [])
     # As scikit-learn's MLP: a class too small to stratify is an error, not an unstratified
     # split that could leave a class's only rows in the validation set.
     split = train_test_split(*arrays, test_size=params["validation_fraction"],
@@ -190,14 +202,16 @@ def plan_engine(
     steps = -(-X_train.shape[0] // batch_size)
     dense = not sp.issparse(X_train) and multi_step_execution()
     zoo = isinstance(params["model"], str) and params["distribution"] is None
+    # Our own epoch hooks (schedules, scikit-learn's callbacks) may act on a pooled engine.
+    hooks = [*(params["callbacks"] or []), *(params.get("epoch_hooks") or [])]
     if (
         zoo and dense and model is not None and compiled.supported(model)
-        and not needs_batch_hooks(params["callbacks"])
+        and not needs_batch_hooks(hooks)
         and (validation is None or not sp.issparse(validation[0]))
     ):  # fmt: skip
         # The program runs on the plain engine; below the threshold its steps are cheaper.
         return EnginePlan(key, steps=steps, whole=epochs * steps >= COMPILED_MIN_STEPS)
-    quiet = not params["callbacks"] and not params["verbose"] and validation is None
+    quiet = not hooks and not params["verbose"] and validation is None
     if key is not None and dense and quiet and epochs * steps >= FUSED_MIN_STEPS:
         return EnginePlan((key, ("steps_per_execution", steps)), True, steps)
     return EnginePlan(key, False, steps)
@@ -240,6 +254,7 @@ def record(est, start: Start, result: TrainingResult) -> None:
     est.task_ = start.task
     est.history_ = history
     est.loss_curve_ = list(history.get("loss", []))
+    est.validation_loss_curve_ = list(history["val_loss"]) if "val_loss" in history else None
     est.n_iter_ = len(est.loss_curve_)
     est.n_outputs_ = start.n_outputs
 
@@ -261,23 +276,61 @@ def _check_outcome(est, params, result: TrainingResult, check_convergence: bool)
         )
 
 
-def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergence, classes):
-    """Train ``est`` on checked data; the caller restores the estimator if this raises."""
+def _encode_given(est, given, y_enc):
+    """The checked ``(X_val, y_val, sw_val)`` with ``y_val`` encoded as ``y_enc`` was."""
+    if given is None:
+        return None
+    X_val, y_val, sw_val = given
+    y_val, _, _ = est._encode_targets(y_val, first=False, partial=True)
+    y_val = np.asarray(y_val).astype(y_enc.dtype)
+    if y_enc.ndim == 2:
+        y_val = y_val.reshape(y_val.shape[0], -1)
+    if y_val.shape[1:] != y_enc.shape[1:]:
+        raise ValueError(
+            f"y_val has {y_val.shape[1:] or 1} column(s) but y has {y_enc.shape[1:] or 1}; "
+            "pass validation targets of the same kind as y."
+        )
+    return X_val, est._validation_targets(y_val).astype(y_enc.dtype), sw_val
+
+
+def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergence, classes,
+             validation=None, groups=None):  # fmt: skip
+    """Train ``est`` on checked data; the caller restores the estimator if this raises.
+
+    ``validation`` is the checked ``(X_val, y_val, sw_val)`` passed to ``fit``, or None."""
     y_enc, task, n_outputs = est._encode_targets(
         y, first=first, classes=classes, partial=not check_convergence
     )
+    reporter = sklearn_reporter(est, X, y, sample_weight, epochs)
     sample_weight = est._effective_sample_weight(sample_weight, X, y)
     seed, shuffle_rng = _seeds(params["random_state"])
+    # Per-epoch hooks (Keras callbacks of our own) need the batch-by-batch path (plan_engine);
+    # unlike a user's callbacks they may act on a pooled engine, whichever model trains.
+    validating = params["early_stopping"] and check_convergence
+    rate_hooks = schedule_hooks(params, partial=not check_convergence, validating=validating)
+    hooks = rate_hooks + ([reporter] if reporter is not None else [])
+    params = {**params, "epoch_hooks": hooks}
     # float64 data trains in float64 where the backend has it (not JAX without x64).
     dtype = training_dtype(X.dtype)
     start = start_or_resume(est, params, X, task, n_outputs, seed, dtype, first)
+    if reporter is not None:
+        reporter.shape = (start.task, start.n_outputs)
     if start.task == "multiclass":
         y_enc = y_enc.astype(np.int32)
     else:
         y_enc = y_enc.astype(dtype).reshape(y_enc.shape[0], -1)
     y_enc = est._prepare_training(start.model, y_enc, sample_weight, first=first)
+    given = _encode_given(est, validation, y_enc)
     arrays, validation = training_arrays(
-        params, X, y_enc, sample_weight, start.task, seed, validate=check_convergence
+        params,
+        X,
+        y_enc,
+        sample_weight,
+        start.task,
+        seed,
+        validate=check_convergence,
+        given=given,
+        groups=groups,
     )
     batch_size = batch_size_for(params, arrays[0].shape[0])
     plan = plan_engine(
@@ -286,12 +339,14 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     options = TrainingOptions(
         epochs=epochs, batch_size=batch_size, shuffle=params["shuffle"], rng=shuffle_rng,
         tol=params["tol"], n_iter_no_change=params["n_iter_no_change"],
-        check_convergence=check_convergence, callbacks=params["callbacks"],
+        check_convergence=check_convergence,
+        callbacks=[*(params["callbacks"] or []), *hooks] or None,
         verbose=params["verbose"],
     )  # fmt: skip
     try:
         try:
             result = run_training(start, plan, arrays, options, validation)
+            record_rates(rate_hooks, result)
         finally:
             est._to_output_units(start.model)
         _check_outcome(est, params, result, check_convergence)
@@ -301,4 +356,6 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
                 variable.assign(value)
         raise
     record(est, start, result)
+    if reporter is not None:
+        reporter.finish()
     return est

@@ -23,6 +23,7 @@ _TABLE = {
     **dict.fromkeys(KNOBS, True),
     "input_shape": True,
     "optimizer": False,
+    "learning_rate_schedule": True,
     "batch_size": False,
     "epochs": False,
     "early_stopping": False,
