@@ -334,3 +334,17 @@ def test_fits_in_parallel_threads_match_the_same_fits_one_by_one(digits, whole):
     assert len(whole) == 6
     for a, b in zip(alone, together, strict=True):
         np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "step", "plateau"])
+def test_learning_rate_schedules_run_inside_the_program_and_agree(digits, whole, schedule):
+    X, y = digits
+    params = {**PARAMS, "epochs": 6, "learning_rate_schedule": schedule, "learning_rate": 1e-2,
+              "n_iter_no_change": 2, "tol": 0.05}  # fmt: skip
+    fast = _fit(KerasClassifier(**params), X, y)
+    assert whole, "the compiled path was not taken"
+    stepped = _fit(_stepped(**params), X, y)
+    np.testing.assert_allclose(
+        fast.history_["learning_rate"], stepped.history_["learning_rate"], rtol=1e-6
+    )
+    _assert_same_model(fast, stepped)

@@ -66,8 +66,22 @@ def _loss_object(model):
 
 
 def supported(model) -> bool:
-    """Whether ``train_compiled`` can train ``model`` (TensorFlow or JAX, one Loss)."""
-    return _backend.backend() in ("tensorflow", "jax") and _loss_object(model) is not None
+    """Whether ``train_compiled`` can train ``model`` (TensorFlow or JAX, one Loss, a learning
+    rate held in a variable: the program sets each step's rate in it)."""
+    import keras
+
+    rate = getattr(model.optimizer, "learning_rate", None)
+    return (
+        _backend.backend() in ("tensorflow", "jax")
+        and _loss_object(model) is not None
+        and isinstance(rate, keras.Variable)
+    )
+
+
+def _rate_index(optimizer) -> int:
+    """Where the learning rate sits among the optimizer's variables (JAX's state)."""
+    rate = optimizer.learning_rate
+    return next(i for i, v in enumerate(optimizer.variables) if v is rate)
 
 
 def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
@@ -120,9 +134,10 @@ def _tf_validation(model, loss):
 
 
 def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
-    """``chunk(X, y, index, weight, n_epochs[, validation arrays]) -> batch losses[,
+    """``chunk(X, y, index, weight, rates, n_epochs[, validation arrays]) -> batch losses[,
     validation losses and penalty]``: the model's stateful steps in one ``tf.while_loop``
-    (the variables are updated in place), then the validation pass if ``validating``."""
+    (the variables are updated in place; step ``t`` at the learning rate ``rates[t]``), then
+    the validation pass if ``validating``."""
     import tensorflow as tf
 
     _quiet_own_retracing()
@@ -131,9 +146,10 @@ def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
     optimizer = model.optimizer
     validate = _tf_validation(model, loss)
 
-    def chunk(X, y, index, weight, n_epochs, *validation):
+    def chunk(X, y, index, weight, rates, n_epochs, *validation):
         def body(t, losses):
             rows = index[t]
+            optimizer.learning_rate.assign(rates[t])
             with tf.GradientTape() as tape:
                 pred = model(tf.gather(X, rows), training=True)
                 value = loss(tf.gather(y, rows), pred, sample_weight=weight[t])
@@ -219,8 +235,9 @@ def _jax_validation(model, loss):
 
 
 def _jax_program(model, loss, steps: int, validating: bool = False):
-    """``chunk(state, X, y, index, weight, n_epochs[, validation arrays]) -> (state, batch
-    losses[, validation losses and penalty])``, pure."""
+    """``chunk(state, X, y, index, weight, rates, n_epochs[, validation arrays]) -> (state,
+    batch losses[, validation losses and penalty])``, pure; step ``t`` at the rate
+    ``rates[t]``."""
     import jax
     import jax.numpy as jnp
 
@@ -236,10 +253,13 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
     gradient = jax.value_and_grad(forward, has_aux=True)
     validate = _jax_validation(model, loss)
 
-    def chunk(state, X, y, index, weight, n_epochs, *validation):
+    def chunk(state, X, y, index, weight, rates, n_epochs, *validation):
+        at = _rate_index(optimizer)
+
         def body(carry):
             t, (trainable, non_trainable, slots), losses = carry
             rows = index[t]
+            slots = [*slots[:at], rates[t].astype(slots[at].dtype), *slots[at + 1 :]]
             (value, non_trainable), grads = gradient(
                 trainable, non_trainable, X[rows], y[rows], weight[t]
             )
@@ -340,6 +360,19 @@ def _chunk_plan(n_rows: int, sample_weight, options, k: int, chunk: int, steps: 
     return full_index, full_weight
 
 
+def _step_rates(model, hooks, n_steps: int) -> np.ndarray:
+    """The learning rate of each of ``n_steps`` steps: a schedule's (``hooks.step_rates``), or
+    the optimizer's current rate (which a callback may have changed) for every step."""
+    import keras
+
+    rate = model.optimizer.learning_rate
+    dtype = keras.backend.standardize_dtype(rate.dtype)
+    scheduled = None if hooks is None else hooks.step_rates()
+    if scheduled is not None:
+        return np.asarray(scheduled, dtype=dtype)
+    return np.full(n_steps, keras.ops.convert_to_numpy(rate), dtype=dtype)
+
+
 def _validation_arrays(validation, batch_size: int, dtype) -> tuple:
     """``(X_val, y_val, sw_val)`` as the program's padded device arrays: the rows in order,
     in batches of ``batch_size``, the padding weighing 0."""
@@ -398,7 +431,8 @@ def train_compiled(
 
     def run_chunk(k: int, result: TrainingResult) -> list[float]:
         index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
-        out = runner.run(X_dev, y_dev, index, weight, np.int32(k), *val_arrays)
+        rates = _step_rates(model, hooks, chunk * steps)
+        out = runner.run(X_dev, y_dev, index, weight, rates, np.int32(k), *val_arrays)
         losses = out[0] if val_arrays else out
         # As the batch-by-batch path: each epoch's loss is the mean of its batch losses,
         # summed in float64.

@@ -8,11 +8,13 @@ monitors: ``val_loss`` with early stopping, else ``loss``; factor 0.1, patience
 ``max(1, n_iter_no_change // 2)``, ``min_delta=tol``) or a
 ``keras.optimizers.schedules.LearningRateSchedule`` (called with the step; its own initial rate).
 
-A fit with a schedule trains on the batch-by-batch path: the rate is set on the host before
-each batch (``"plateau"`` after each epoch), and ``history_["learning_rate"]`` records the rate
-of each epoch (of its first batch). Each ``fit`` runs the schedule from its start (a warm start
-too); ``partial_fit`` calls continue it, counting the optimizer's steps, as if they were the
-epochs of one fit of ``epochs``. After training the optimizer's rate is the base rate again.
+The rates of each epoch's steps are computed at the epoch's start. On the batch-by-batch path
+the callback sets each batch's rate on the host; the compiled program takes them as an array and
+sets them inside (``kerasguide_step_rates``); ``"plateau"`` changes the rate after an epoch.
+``history_["learning_rate"]`` records the rate of each epoch (of its first batch). Each
+``fit`` runs the schedule from its start (a warm start too); ``partial_fit`` calls continue it,
+counting the optimizer's steps, as if they were the epochs of one fit of ``epochs``. After
+training the optimizer's rate is the base rate again.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def _rate_keeper(spec, epochs: int, partial: bool):
     class RateKeeper(keras.callbacks.Callback):
         """Sets each batch's rate from the schedule; restores the base rate at the end."""
 
+        #: Its per-batch hook only sets ``epoch_rates``, which the compiled program takes.
+        kerasguide_step_rates = True
+
         def on_train_begin(self, logs=None):
             self.rates: list[float] = []
             optimizer = self.model.optimizer
@@ -65,17 +70,18 @@ def _rate_keeper(spec, epochs: int, partial: bool):
             self.schedule = None if spec == "plateau" else _keras_schedule(spec, self.base, total)
 
         def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_rates = None
             if self.schedule is not None:
                 self.epoch_rates = _rates(self.schedule, self.step, self.params["steps"])
                 self.model.optimizer.learning_rate = float(self.epoch_rates[0])
+            self.step += self.params["steps"]
             # The rate this epoch starts with (after ReduceLROnPlateau's last change).
             rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
             self.rates.append(float(rate))
 
         def on_train_batch_begin(self, batch, logs=None):
-            if self.schedule is not None:
+            if self.epoch_rates is not None:
                 self.model.optimizer.learning_rate = float(self.epoch_rates[batch])
-            self.step += 1
 
         def on_train_end(self, logs=None):
             self.model.optimizer.learning_rate = self.base

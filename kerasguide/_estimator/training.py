@@ -347,13 +347,15 @@ _BATCH_HOOKS = (
 
 def needs_batch_hooks(callbacks: list | None) -> bool:
     """Whether a callback defines a hook called inside an epoch (its class overrides one of
-    Keras's, or it was given one, as ``LambdaCallback`` is)."""
+    Keras's, or it was given one, as ``LambdaCallback`` is). A callback of ours whose per-batch
+    hook only sets the rates of ``epoch_rates`` (``kerasguide_step_rates``) does not count."""
     import keras
 
     base = keras.callbacks.Callback
     return any(
         getattr(type(callback), hook) is not getattr(base, hook) or hook in vars(callback)
         for callback in callbacks or ()
+        if not getattr(callback, "kerasguide_step_rates", False)
         for hook in _BATCH_HOOKS
     )
 
@@ -376,6 +378,19 @@ class EpochHooks:
     def begin(self) -> None:
         self.model.stop_training = False
         self.list.on_train_begin()
+
+    @property
+    def schedules(self) -> bool:
+        """Whether a callback sets the rate of each step (``kerasguide_step_rates``)."""
+        return any(getattr(c, "kerasguide_step_rates", False) for c in self.list.callbacks)
+
+    def step_rates(self):
+        """The rates of this epoch's steps, set by ``on_epoch_begin`` (None: unchanged)."""
+        for callback in self.list.callbacks:
+            rates = getattr(callback, "epoch_rates", None)
+            if getattr(callback, "kerasguide_step_rates", False) and rates is not None:
+                return rates
+        return None
 
     def epoch(self, epoch: int, run):
         """``run()`` between the epoch's begin and end hooks; True when a callback stops."""
