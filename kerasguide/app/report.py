@@ -66,9 +66,9 @@ def accuracy_table(report: dict[str, Any]) -> Table:
         "2-7. Classification: accuracy in %",
         f"{report['source']}: {report['n_train']} training and {report['n_test']} test "
         "images. The talk's figures are for MNIST.",
-        ("#", "experiment", "epochs", "talk train", "talk test", "our train", "our test",
-         "goal", "met"),
-        [(r["step"], r["title"], r["epochs"], percent(r["talk_train_accuracy"]),
+        ("#", "experiment", "epochs", "batch", "talk train", "talk test", "our train",
+         "our test", "goal", "met"),
+        [(r["step"], r["title"], r["epochs"], r["batch_size"], percent(r["talk_train_accuracy"]),
           percent(r["talk_test_accuracy"]), f"{r['train_accuracy']:.2f}",
           f"{r['test_accuracy']:.2f}", r["goal"], MET[r["met"]])
          for r in report["experiments"]],

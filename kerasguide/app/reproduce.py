@@ -44,16 +44,36 @@ def load_reproduce_split(args: argparse.Namespace):
         )
 
 
-def _run_experiments(split, args: argparse.Namespace) -> list:
-    from kerasguide.app import experiments as ex
+def run_rows(
+    experiments,
+    split,
+    args: argparse.Namespace,
+    *,
+    first_step: int,
+    total: int,
+    splits: dict | None = None,
+) -> list:
+    """Train ``experiments`` in order on ``split`` (or the split a row names), each with its
+    setting for the dataset: its own epochs, batch size and goal; a quick MNIST run scales the
+    MNIST epochs and checks nothing. Prints a line per row."""
     from kerasguide.app import runner
     from kerasguide.app.datasets_table import get_dataset
 
     results = []
-    for step, experiment in enumerate(ex.EXPERIMENTS, start=2):
-        epochs = get_dataset(split.name).epochs(experiment.epochs, args.quick)
-        print(f"[{step}/7] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
-        result = runner.run_experiment(experiment, split, epochs=epochs, seed=args.seed)
+    for step, experiment in enumerate(experiments, start=first_step):
+        setting = None if (split.name == "mnist" and args.quick) else experiment.setting(split.name)
+        row_split = (splits or {}).get(experiment.data, split)
+        if setting is None:
+            epochs, batch_size, goal, params = (
+                get_dataset(split.name).epochs(experiment.epochs, args.quick),
+                None, None, {},
+            )  # fmt: skip
+        else:
+            epochs, batch_size = setting.epochs, setting.batch_size
+            goal, params = setting.goal, dict(setting.params)
+        print(f"[{step}/{total}] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
+        result = runner.run_experiment(experiment, row_split, epochs=epochs, seed=args.seed,
+                                       batch_size=batch_size, goal=goal, params=params)  # fmt: skip
         print(f"test accuracy {result.test_accuracy:.2f} % ({result.seconds:.0f} s)", flush=True)
         results.append(result)
     return results
@@ -74,9 +94,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     print(f"Dataset: {split.name}: {why}.{' Quick mode.' if args.quick else ''}", flush=True)
     print("[1/7] Linear regression on houses: NumPy from scratch, then Keras ...", flush=True)
     houses = runner.run_houses(quick=args.quick, seed=args.seed)
-    results = _run_experiments(split, args)
-    checked = split.name == "mnist" and not args.quick
-    met = runner.check_goals(results) if checked else {}
+    results = run_rows(ex.EXPERIMENTS, split, args, first_step=2, total=7)
+    checked = not (split.name == "mnist" and args.quick)
+    met = runner.check_goals(results)
     report: dict[str, Any] = {
         "command": f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick,
         "kerasguide_version": kerasguide.__version__,
@@ -93,7 +113,11 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             {"step": step, **r.to_dict(), "met": met.get(r.experiment.name)}
             for step, r in enumerate(results, start=2)
         ],
-        "notes": [*ex.NOTES, *([] if checked else [ex.UNCHECKED_NOTE])],
+        "notes": [
+            *ex.NOTES,
+            *([ex.DIGITS_NOTE] if split.name == "digits" else []),
+            *([] if checked else [ex.UNCHECKED_NOTE]),
+        ],
     }
     out.mkdir(parents=True, exist_ok=True)
     report["plots"] = _reproduce_plots(out, houses, results, args)
