@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,7 @@ __all__ = [
     "load_split",
     "make_estimator",
     "near_zero_weights",
+    "optimizer_paths",
     "rmse",
     "run_experiment",
     "run_houses",
@@ -135,7 +137,7 @@ class ExperimentResult:
             "name": exp.name,
             "title": exp.title,
             "model": exp.model,
-            "params": {k: list(v) if isinstance(v, tuple) else v for k, v in exp.params.items()},
+            "params": _plain(exp.params),
             "epochs": self.epochs,
             "batch_size": self.batch_size or exp.batch_size,
             "talk_train_accuracy": talk.train if talk else None,
@@ -150,6 +152,15 @@ class ExperimentResult:
             "lesson": exp.lesson,
             "history": {k: [round(v, 5) for v in vs] for k, vs in self.history.items()},
         }
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with its mappings as dicts and tuples as lists, for JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def check_goals(results: list[ExperimentResult]) -> dict[str, bool | None]:
@@ -236,6 +247,26 @@ def resolve_params(params: dict[str, Any]) -> dict[str, Any]:
         params = {**params, "optimizer": keras.optimizers.get(
             {"class_name": name, "config": {**dict(options), **extra}})}  # fmt: skip
     return params
+
+
+def optimizer_paths() -> dict[str, np.ndarray]:
+    """The points each optimizer of ``OPTIMIZER_PATHS`` visits on ``valley``: real Keras
+    optimizers updating a ``keras.Variable`` of two values with the valley's gradient."""
+    import keras
+
+    from kerasguide.app import experiments as ex
+
+    paths = {}
+    for label, (name, config) in ex.OPTIMIZER_PATHS.items():
+        optimizer = keras.optimizers.get({"class_name": name, "config": dict(config)})
+        point = keras.Variable(np.asarray(ex.OPTIMIZER_START, dtype="float32"))
+        visited = [np.asarray(point)]
+        for _ in range(ex.OPTIMIZER_STEPS):
+            gradient = np.asarray(ex.valley_gradient(*visited[-1]), dtype="float32")
+            optimizer.apply([keras.ops.convert_to_tensor(gradient)], [point])
+            visited.append(np.asarray(point))
+        paths[label] = np.stack(visited)
+    return paths
 
 
 def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:
