@@ -2,8 +2,10 @@
 
 Each [`Experiment`][kerasguide.app.experiments.Experiment] is a row of the talk's results tables: a
 registry model, the estimator parameters it trains with, how long it trains, what the talk measured
-and what our run must reach. ``kerasguide reproduce`` walks ``EXPERIMENTS`` in order; the houses
-comparison (``HOUSES``) and the decision-boundary figures (``BOUNDARY_MODELS``) are data too.
+and what our run must reach, on MNIST and (``settings``) on digits. ``kerasguide reproduce`` walks
+``EXPERIMENTS`` in order, then ``ROADMAP``, the talk's road map ("where to from here"); the houses
+comparison (``HOUSES``), the decision-boundary figures (``BOUNDARY_MODELS``) and the optimizers of
+the paths figure (``OPTIMIZER_PATHS`` on ``valley``) are data too.
 [`kerasguide.app.runner`][kerasguide.app.runner] runs them; the datasets are described in
 [`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Nothing here imports Keras.
 """

@@ -1,9 +1,10 @@
 """``kerasguide reproduce``: rerun the talk's experiments and write the results beside its figures.
 
 It picks the dataset (MNIST when a local copy is found, else the embedded digits, and says which and
-why), runs the houses comparison and ``kerasguide.app.experiments.EXPERIMENTS`` in order through
-[`kerasguide.app.runner`][kerasguide.app.runner], prints both tables and writes ``results.json``,
-``results.md`` and the plots (training loss curves, decision boundaries).
+why), runs the houses comparison, ``kerasguide.app.experiments.EXPERIMENTS`` and then
+``ROADMAP`` in order through [`kerasguide.app.runner`][kerasguide.app.runner], each row with its
+setting and goal for the dataset, prints the tables and writes ``results.json``, ``results.md``
+and the plots (training loss curves, optimizer paths, decision boundaries).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ Everything trains through [`KerasClassifier`][kerasguide.estimators.KerasClassif
 [`Experiment`][kerasguide.app.experiments.Experiment] and measures it with ``sklearn.metrics``,
 [`check_goals`][kerasguide.app.runner.check_goals] compares the results with their goals;
 [`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison and
-[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel.
+[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel
+and [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
+cost surface.
 ``kerasguide reproduce`` calls them in that order. The datasets and
 [`load_split`][kerasguide.app.datasets_table.load_split] live in
 [`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Keras is imported only when an
