@@ -18,6 +18,7 @@ __all__ = [
     "plot_decision_boundaries",
     "plot_decision_boundary",
     "plot_learning_curves",
+    "plot_optimizer_paths",
     "require_matplotlib",
 ]
 
@@ -255,5 +256,67 @@ def plot_decision_boundaries(
         plot_decision_boundary(model, X, y, ax=ax, title=label)
     if title:
         fig.suptitle(title)
+    _save(fig, path)
+    return fig
+
+
+def plot_optimizer_paths(
+    paths: Mapping[str, Any],
+    cost: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    title: str | None = None,
+    resolution: int = 200,
+):
+    """The paths of optimizers over the contours of a 2-D cost surface.
+
+    Parameters
+    ----------
+    paths : mapping of str to array-like of shape (n_steps, 2)
+        Label -> the points an optimizer visited, first to last.
+    cost : callable
+        ``cost(x, y)`` on NumPy arrays: the surface under the paths.
+    path : str or os.PathLike, optional
+        Where to write the figure.
+    title : str, optional
+    resolution : int, default=200
+        Grid points along each axis of the contours.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.plots import plot_optimizer_paths
+    >>> line = np.column_stack([np.linspace(-2, 0, 5), np.linspace(1, 0, 5)])
+    >>> fig = plot_optimizer_paths({"a step": line}, lambda x, y: x**2 + y**2)
+    >>> fig.axes[0].get_legend().get_texts()[0].get_text()
+    'a step'
+    """
+    points = {label: np.asarray(p, dtype=np.float64) for label, p in paths.items()}
+    if not points:
+        raise ValueError("`paths` is empty; pass at least one optimizer's path.")
+    for label, p in points.items():
+        if p.ndim != 2 or p.shape[1] != 2:
+            raise ValueError(f"Each path must have shape (n_steps, 2). Received: {label!r} "
+                             f"with shape {p.shape}")  # fmt: skip
+    every = np.concatenate(list(points.values()))
+    low, high = every.min(axis=0), every.max(axis=0)
+    pad = 0.15 * np.maximum(high - low, 1e-6)
+    xx, yy = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+                         np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))  # fmt: skip
+    fig, axes = _figure(1, 1, width=7.0, height=4.5)
+    ax = axes[0][0]
+    ax.contour(xx, yy, cost(xx, yy), levels=20, cmap="Greys", linewidths=0.6)
+    for label, p in points.items():
+        ax.plot(p[:, 0], p[:, 1], marker="o", markersize=2.5, linewidth=1.2, label=label)
+    ax.plot(*every[0], marker="*", color="k", markersize=10)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="medium")
     _save(fig, path)
     return fig

@@ -20,7 +20,9 @@ EXPECTED = [
     "06_regularization.py",
     "07_sklearn_pipeline.py",
     "08_decision_boundaries.py",
-    "10_tuning.py",
+    "09_cnn.py",
+    "10_rnn.py",
+    "11_tuning.py",
 ]
 EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.glob("[0-9][0-9]_*.py"))
 

@@ -125,3 +125,15 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
         plots.plot_learning_curves({"run": {"loss": [1.0]}})
     with pytest.raises(ImportError, match=r"pip install kerasguide\[plots\]"):
         plots.plot_decision_boundary(None, np.zeros((2, 2)), [0, 1])
+
+
+def test_optimizer_paths_over_a_cost_surface(tmp_path):
+    path = tmp_path / "paths.png"
+    steps = {"one": [[-2.0, 1.0], [-1.0, 0.5], [0.0, 0.0]], "two": np.zeros((4, 2))}
+    fig = plots.plot_optimizer_paths(steps, lambda x, y: x**2 + y**2, path, title="bowl")
+    assert path.stat().st_size > 0
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["one", "two"]
+    with pytest.raises(ValueError, match=r"shape \(n_steps, 2\). Received: 'bad'"):
+        plots.plot_optimizer_paths({"bad": np.zeros((3, 3))}, lambda x, y: x)
+    with pytest.raises(ValueError, match="`paths` is empty"):
+        plots.plot_optimizer_paths({}, lambda x, y: x)

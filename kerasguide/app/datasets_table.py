@@ -51,6 +51,7 @@ class DatasetSpec:
     quick_epochs_scale: float = 0.1
     quick_train: int | None = None
     quick_test: int | None = None
+    timesteps: int | None = None
 
     def fits(self, model_task: str) -> bool:
         """Whether a model declared for ``model_task`` can train on this dataset.
@@ -113,6 +114,15 @@ def _digits(spec: DatasetSpec, *, mnist: Any, seed: int, n_samples: int | None):
     return (X, y), "Digits embedded in scikit-learn (1797 8x8 images)"
 
 
+def _sequences(spec: DatasetSpec, *, mnist: Any, seed: int, n_samples: int | None):
+    from kerasguide import datasets
+
+    X, y = datasets.make_sequences(n_samples, spec.timesteps, random_state=seed, return_X_y=True)
+    # Flattened, so that an MLP reads it as is; an rnn gets input_shape=(timesteps, 2).
+    source = f"make_sequences (the adding problem, {n_samples} sequences of {spec.timesteps} steps)"
+    return (X.reshape(len(X), -1), y), source
+
+
 def _points(spec: DatasetSpec, *, mnist: Any, seed: int, n_samples: int | None):
     from kerasguide import datasets
 
@@ -137,6 +147,9 @@ DATASETS: MappingProxyType[str, DatasetSpec] = MappingProxyType({spec.name: spec
                 stratify=True, n_samples=1000, default_for=("binary",)),
     DatasetSpec("circles", "binary", _points, train_epochs=200, train_batch_size=32,
                 stratify=True, n_samples=1000),
+    # Flattened (n, 20 * 2): train an rnn on it with input_shape=(20, 2).
+    DatasetSpec("sequences", "binary", _sequences, train_epochs=30, train_batch_size=50,
+                stratify=True, n_samples=2000, timesteps=20),
 )})
 # fmt: on
 

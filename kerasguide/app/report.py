@@ -66,18 +66,37 @@ def accuracy_table(report: dict[str, Any]) -> Table:
         "2-7. Classification: accuracy in %",
         f"{report['source']}: {report['n_train']} training and {report['n_test']} test "
         "images. The talk's figures are for MNIST.",
-        ("#", "experiment", "epochs", "talk train", "talk test", "our train", "our test",
-         "goal", "met"),
-        [(r["step"], r["title"], r["epochs"], percent(r["talk_train_accuracy"]),
+        ("#", "experiment", "epochs", "batch", "talk train", "talk test", "our train",
+         "our test", "goal", "met"),
+        [(r["step"], r["title"], r["epochs"], r["batch_size"], percent(r["talk_train_accuracy"]),
           percent(r["talk_test_accuracy"]), f"{r['train_accuracy']:.2f}",
           f"{r['test_accuracy']:.2f}", r["goal"], MET[r["met"]])
          for r in report["experiments"]],
     )  # fmt: skip
 
 
+def roadmap_table(report: dict[str, Any]) -> Table:
+    """ "Where to from here": the talk's road map, a row per step, each with its lesson."""
+    rows = report.get("roadmap", [])
+    first, last = (rows[0]["step"], rows[-1]["step"]) if rows else (0, 0)
+    return (
+        f"{first}-{last}. Where to from here: the talk's road map, accuracy in %",
+        "Each group changes one knob of the same network; the sequences rows train on "
+        "make_sequences. zeros: the share of first-layer weights under 1e-3 in magnitude.",
+        ("#", "step", "epochs", "batch", "our train", "our test", "zeros %", "goal", "met",
+         "lesson"),
+        [(r["step"], r["title"], r["epochs"], r["batch_size"], f"{r['train_accuracy']:.2f}",
+          f"{r['test_accuracy']:.2f}", percent(r["near_zero_weights"]), r["goal"],
+          MET[r["met"]], r["lesson"])
+         for r in rows],
+    )  # fmt: skip
+
+
 def tables(report: dict[str, Any]) -> list[Table]:
-    """The report's two tables, as (heading, caption, header, rows)."""
-    return [houses_table(report), accuracy_table(report)]
+    """The report's tables (houses, the talk's classification, and the road map when the
+    report has it), as (heading, caption, header, rows)."""
+    found = [houses_table(report), accuracy_table(report)]
+    return found + ([roadmap_table(report)] if report.get("roadmap") else [])
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
 """``kerasguide reproduce``: rerun the talk's experiments and write the results beside its figures.
 
 It picks the dataset (MNIST when a local copy is found, else the embedded digits, and says which and
-why), runs the houses comparison and ``kerasguide.app.experiments.EXPERIMENTS`` in order through
-[`kerasguide.app.runner`][kerasguide.app.runner], prints both tables and writes ``results.json``,
-``results.md`` and the plots (training loss curves, decision boundaries).
+why), runs the houses comparison, ``kerasguide.app.experiments.EXPERIMENTS`` and then
+``ROADMAP`` in order through [`kerasguide.app.runner`][kerasguide.app.runner], each row with its
+setting and goal for the dataset, prints the tables and writes ``results.json``, ``results.md``
+and the plots (training loss curves, optimizer paths, decision boundaries).
 """
 
 from __future__ import annotations
@@ -44,25 +45,56 @@ def load_reproduce_split(args: argparse.Namespace):
         )
 
 
-def _run_experiments(split, args: argparse.Namespace) -> list:
-    from kerasguide.app import experiments as ex
-    from kerasguide.app import runner
+def _plan(experiment, split, args: argparse.Namespace):
+    """(epochs, batch size, goal, params) of ``experiment`` on ``split``: its setting there; a
+    quick MNIST run scales the MNIST epochs down and checks nothing."""
     from kerasguide.app.datasets_table import get_dataset
 
-    results = []
-    for step, experiment in enumerate(ex.EXPERIMENTS, start=2):
+    setting = experiment.setting(split.name)
+    if setting is None or (split.name == "mnist" and args.quick):
+        params = dict(setting.params) if setting else {}
         epochs = get_dataset(split.name).epochs(experiment.epochs, args.quick)
-        print(f"[{step}/7] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
-        result = runner.run_experiment(experiment, split, epochs=epochs, seed=args.seed)
+        return epochs, None, None, params
+    return setting.epochs, setting.batch_size, setting.goal, dict(setting.params)
+
+
+def _own_splits(experiments, split, args: argparse.Namespace) -> dict:
+    """The splits of rows that train on a dataset of their own (``Experiment.data``)."""
+    from kerasguide.app import runner
+
+    splits = {}
+    for experiment in experiments:
+        if experiment.data and experiment.data not in splits:
+            setting = experiment.setting(split.name) or experiment.setting("mnist")
+            n_samples = setting.n_samples
+            if split.name == "mnist" and args.quick:
+                n_samples = experiment.setting("digits").n_samples
+            splits[experiment.data] = runner.load_split(
+                experiment.data, seed=args.seed, n_samples=n_samples
+            )
+    return splits
+
+
+def run_rows(experiments, split, args: argparse.Namespace, *, first_step: int, total: int) -> list:
+    """Train ``experiments`` in order on ``split`` (or the dataset a row names), each with its
+    setting for the dataset (``_plan``). Prints a line per row."""
+    from kerasguide.app import runner
+
+    splits = _own_splits(experiments, split, args)
+    results = []
+    for step, experiment in enumerate(experiments, start=first_step):
+        epochs, batch_size, goal, params = _plan(experiment, split, args)
+        print(f"[{step}/{total}] {experiment.title}: {epochs} epochs ...", end=" ", flush=True)
+        result = runner.run_experiment(
+            experiment, splits.get(experiment.data, split), epochs=epochs, seed=args.seed,
+            batch_size=batch_size, goal=goal, params=params,
+        )  # fmt: skip
         print(f"test accuracy {result.test_accuracy:.2f} % ({result.seconds:.0f} s)", flush=True)
         results.append(result)
     return results
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    import keras
-
-    import kerasguide
     from kerasguide.app import experiments as ex
     from kerasguide.app import runner
 
@@ -72,12 +104,46 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     split, why = load_reproduce_split(args)
     print(f"Dataset: {split.name}: {why}.{' Quick mode.' if args.quick else ''}", flush=True)
-    print("[1/7] Linear regression on houses: NumPy from scratch, then Keras ...", flush=True)
+    total = 1 + len(ex.EXPERIMENTS) + len(ex.ROADMAP)
+    print(f"[1/{total}] Linear regression on houses: NumPy from scratch, then Keras ...",
+          flush=True)  # fmt: skip
     houses = runner.run_houses(quick=args.quick, seed=args.seed)
-    results = _run_experiments(split, args)
-    checked = split.name == "mnist" and not args.quick
-    met = runner.check_goals(results) if checked else {}
-    report: dict[str, Any] = {
+    results = run_rows(ex.EXPERIMENTS, split, args, first_step=2, total=total)
+    roadmap = run_rows(ex.ROADMAP, split, args, first_step=2 + len(results), total=total)
+    report = _report(split, args, houses, results, roadmap)
+    out.mkdir(parents=True, exist_ok=True)
+    report["plots"] = _reproduce_plots(out, houses, results, args)
+    report["wall_seconds"] = round(time.perf_counter() - start, 1)
+    (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "results.md").write_text(markdown(report))
+    for heading, caption, header, rows in tables(report):
+        print(f"\n{heading}. {caption}\n{table(header, rows)}")
+    print(f"\nWall time {report['wall_seconds']:.0f} s. Wrote results.json, results.md and "
+          f"{len(report['plots'])} plots to {out}{os.sep}")  # fmt: skip
+    return 0
+
+
+def _rows(results: list, first_step: int) -> list[dict[str, Any]]:
+    from kerasguide.app import runner
+
+    met = runner.check_goals(results)
+    return [
+        {"step": step, "group": r.experiment.title.partition(": ")[0] if ": " in
+         r.experiment.title else "talk", **r.to_dict(),
+         "met": met[r.experiment.name]}
+        for step, r in enumerate(results, start=first_step)
+    ]  # fmt: skip
+
+
+def _report(split, args: argparse.Namespace, houses: dict, results: list, roadmap: list) -> dict:
+    """What ``results.json`` holds: the settings, versions, both tables and the notes."""
+    import keras
+
+    import kerasguide
+    from kerasguide.app import experiments as ex
+
+    checked = not (split.name == "mnist" and args.quick)
+    return {
         "command": f"kerasguide reproduce --dataset {split.name}" + " --quick" * args.quick,
         "kerasguide_version": kerasguide.__version__,
         "keras_version": keras.__version__,
@@ -89,22 +155,15 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         "n_train": len(split.y_train),
         "n_test": len(split.y_test),
         "houses": houses,
-        "experiments": [
-            {"step": step, **r.to_dict(), "met": met.get(r.experiment.name)}
-            for step, r in enumerate(results, start=2)
+        "experiments": _rows(results, 2),
+        "roadmap": _rows(roadmap, 2 + len(results)),
+        "notes": [
+            *ex.NOTES,
+            *ex.ROADMAP_NOTES,
+            *([ex.DIGITS_NOTE] if split.name == "digits" else []),
+            *([] if checked else [ex.UNCHECKED_NOTE]),
         ],
-        "notes": [*ex.NOTES, *([] if checked else [ex.UNCHECKED_NOTE])],
     }
-    out.mkdir(parents=True, exist_ok=True)
-    report["plots"] = _reproduce_plots(out, houses, results, args)
-    report["wall_seconds"] = round(time.perf_counter() - start, 1)
-    (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
-    (out / "results.md").write_text(markdown(report))
-    for heading, caption, header, rows in tables(report):
-        print(f"\n{heading}. {caption}\n{table(header, rows)}")
-    print(f"\nWall time {report['wall_seconds']:.0f} s. Wrote results.json, results.md and "
-          f"{len(report['plots'])} plots to {out}{os.sep}")  # fmt: skip
-    return 0
 
 
 def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
@@ -118,7 +177,7 @@ def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
     except ImportError as exc:
         print(f"{PROG}: note: no plots: {exc}", file=sys.stderr)
         return []
-    names = ["learning_curves.png", "houses_learning_curves.png"]
+    names = ["learning_curves.png", "houses_learning_curves.png", "optimizer_paths.png"]
     plots.plot_learning_curves(
         {r.experiment.title: r.history for r in results},
         out / names[0],
@@ -131,6 +190,10 @@ def _reproduce_plots(out: Path, houses: dict, results: list, args) -> list[str]:
         out / names[1],
         title="Houses: training mean squared error (standardised prices)",
     )
+    plots.plot_optimizer_paths(
+        runner.optimizer_paths(), ex.valley, out / names[2],
+        title="Optimizers on a narrow valley: x^2 / 20 + y^2, from the same start",
+    )  # fmt: skip
     epochs = ex.BOUNDARY_QUICK_EPOCHS if args.quick else ex.BOUNDARY_EPOCHS
     for dataset in ex.BOUNDARY_DATASETS:
         split = runner.load_split(dataset, seed=args.seed, n_samples=ex.BOUNDARY_SAMPLES)

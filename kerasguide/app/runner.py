@@ -8,7 +8,9 @@ Everything trains through [`KerasClassifier`][kerasguide.estimators.KerasClassif
 [`Experiment`][kerasguide.app.experiments.Experiment] and measures it with ``sklearn.metrics``,
 [`check_goals`][kerasguide.app.runner.check_goals] compares the results with their goals;
 [`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison and
-[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel.
+[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel
+and [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
+cost surface.
 ``kerasguide reproduce`` calls them in that order. The datasets and
 [`load_split`][kerasguide.app.datasets_table.load_split] live in
 [`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Keras is imported only when an
@@ -19,13 +21,20 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from kerasguide.app.datasets_table import Split, get_dataset, load_split
-from kerasguide.app.experiments import BOUNDARY_TRAINING, HOUSES, BoundaryModel, Experiment
+from kerasguide.app.experiments import (
+    BOUNDARY_TRAINING,
+    HOUSES,
+    BoundaryModel,
+    Experiment,
+    Goal,
+)
 
 __all__ = [
     "ExperimentResult",
@@ -35,6 +44,8 @@ __all__ = [
     "fit_epochs",
     "load_split",
     "make_estimator",
+    "near_zero_weights",
+    "optimizer_paths",
     "rmse",
     "run_experiment",
     "run_houses",
@@ -103,7 +114,8 @@ def fit_epochs(estimator, X: np.ndarray, y: np.ndarray) -> bool:
 class ExperimentResult:
     """What one run of an [`Experiment`][kerasguide.app.experiments.Experiment] measured.
 
-    Accuracies are in percent.
+    Accuracies and ``near_zero_weights`` are in percent; ``goal`` is what the run was judged
+    against (None: not checked).
     """
 
     experiment: Experiment
@@ -112,6 +124,13 @@ class ExperimentResult:
     test_accuracy: float
     seconds: float
     history: dict[str, list[float]]
+    batch_size: int = 0
+    goal: Goal | None = None
+    near_zero_weights: float | None = None
+
+    def value(self, metric: str) -> float | None:
+        """The measure a goal's ``metric`` names."""
+        return self.near_zero_weights if metric == "near_zero_weights" else self.test_accuracy
 
     def to_dict(self) -> dict[str, Any]:
         """The result and its experiment's settings, ready for JSON."""
@@ -120,56 +139,90 @@ class ExperimentResult:
             "name": exp.name,
             "title": exp.title,
             "model": exp.model,
-            "params": dict(exp.params),
+            "params": _plain(exp.params),
             "epochs": self.epochs,
-            "batch_size": exp.batch_size,
+            "batch_size": self.batch_size or exp.batch_size,
             "talk_train_accuracy": talk.train if talk else None,
             "talk_test_accuracy": talk.test if talk else None,
             "train_accuracy": round(self.train_accuracy, 2),
             "test_accuracy": round(self.test_accuracy, 2),
-            "goal": exp.goal,
+            "near_zero_weights": None
+            if self.near_zero_weights is None
+            else round(self.near_zero_weights, 1),
+            "goal": self.goal.text if self.goal else "",
             "seconds": round(self.seconds, 1),
             "lesson": exp.lesson,
             "history": {k: [round(v, 5) for v in vs] for k, vs in self.history.items()},
         }
 
 
-def check_goals(results: list[ExperimentResult]) -> dict[str, bool]:
-    """Whether each result with a goal (``at_least``, ``not_above``) reached it."""
-    accuracy = {r.experiment.name: r.test_accuracy for r in results}
-    met = {}
+def _plain(value: Any) -> Any:
+    """``value`` with its mappings as dicts and tuples as lists, for JSON."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def check_goals(results: list[ExperimentResult]) -> dict[str, bool | None]:
+    """Whether each result reached its ``goal`` (None for a result without one)."""
+    values = {r.experiment.name: r.test_accuracy for r in results}
+    met: dict[str, bool | None] = {}
     for result in results:
-        exp = result.experiment
-        if exp.at_least is not None:
-            met[exp.name] = result.test_accuracy >= exp.at_least
-        elif exp.not_above is not None and exp.not_above in accuracy:
-            met[exp.name] = result.test_accuracy <= accuracy[exp.not_above]
+        goal = result.goal
+        value = None if goal is None else result.value(goal.metric)
+        met[result.experiment.name] = None if value is None else goal.met(value, values)
     return met
 
 
+#: Below this magnitude a weight counts as zero (L1 drives weights there; L2 only shrinks them).
+ZERO_TOLERANCE = 1e-3
+
+
+def near_zero_weights(estimator) -> float:
+    """The share (percent) of the first hidden layer's kernel under ``ZERO_TOLERANCE``."""
+    kernel = next(np.asarray(w) for w in estimator.model_.weights if w.path.endswith("kernel"))
+    return 100.0 * float(np.mean(np.abs(kernel) < ZERO_TOLERANCE))
+
+
 def run_experiment(
-    experiment: Experiment, split: Split, *, epochs: int, seed: int = 0, verbose: int = 0
+    experiment: Experiment,
+    split: Split,
+    *,
+    epochs: int,
+    seed: int = 0,
+    verbose: int = 0,
+    batch_size: int | None = None,
+    goal: Goal | None = None,
+    params: dict[str, Any] | None = None,
 ) -> ExperimentResult:
     """Train ``experiment`` on ``split`` for ``epochs`` with a fixed seed; measure it.
 
+    ``batch_size`` overrides the experiment's (its MNIST one), ``params`` add estimator
+    parameters for this split (an ``input_shape``); ``goal`` is recorded on the result.
     Ctrl-C stops the run (``KeyboardInterrupt``), not just the experiment.
     """
     from sklearn.metrics import accuracy_score
 
     start = time.perf_counter()
+    batch_size = batch_size or experiment.batch_size
     clf = make_estimator(
         split.task,
         experiment.model,
         epochs=epochs,
         seed=seed,
-        batch_size=experiment.batch_size,
+        batch_size=batch_size,
         verbose=verbose,
-        **experiment.params,
+        **resolve_params({**experiment.params, **(params or {})}),
     )
     if fit_epochs(clf, split.X_train, split.y_train):
         raise KeyboardInterrupt
     train = accuracy_score(split.y_train, clf.predict(split.X_train))
     test = accuracy_score(split.y_test, clf.predict(split.X_test))
+    sparsity = None
+    if goal is not None and goal.metric == "near_zero_weights":
+        sparsity = near_zero_weights(clf)
     return ExperimentResult(
         experiment,
         epochs,
@@ -177,7 +230,45 @@ def run_experiment(
         100.0 * float(test),
         time.perf_counter() - start,
         {"loss": [float(v) for v in clf.history_["loss"]]},
+        batch_size=batch_size,
+        goal=goal,
+        near_zero_weights=sparsity,
     )
+
+
+def resolve_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Estimator parameters with an optimizer given as ``(name, options)`` made a Keras
+    optimizer (SGD with momentum: experiments stay plain data, without Keras)."""
+    optimizer = params.get("optimizer")
+    if isinstance(optimizer, tuple):
+        import keras
+
+        name, options = optimizer
+        rate = params.pop("learning_rate", None)
+        extra = {} if rate is None else {"learning_rate": rate}
+        params = {**params, "optimizer": keras.optimizers.get(
+            {"class_name": name, "config": {**dict(options), **extra}})}  # fmt: skip
+    return params
+
+
+def optimizer_paths() -> dict[str, np.ndarray]:
+    """The points each optimizer of ``OPTIMIZER_PATHS`` visits on ``valley``: real Keras
+    optimizers updating a ``keras.Variable`` of two values with the valley's gradient."""
+    import keras
+
+    from kerasguide.app import experiments as ex
+
+    paths = {}
+    for label, (name, config) in ex.OPTIMIZER_PATHS.items():
+        optimizer = keras.optimizers.get({"class_name": name, "config": dict(config)})
+        point = keras.Variable(np.asarray(ex.OPTIMIZER_START, dtype="float32"))
+        visited = [np.asarray(point)]
+        for _ in range(ex.OPTIMIZER_STEPS):
+            gradient = np.asarray(ex.valley_gradient(*visited[-1]), dtype="float32")
+            optimizer.apply([keras.ops.convert_to_tensor(gradient)], [point])
+            visited.append(np.asarray(point))
+        paths[label] = np.stack(visited)
+    return paths
 
 
 def run_houses(*, quick: bool = False, seed: int = 0) -> dict[str, Any]:

@@ -13,7 +13,7 @@ size, epochs), and ``kerasguide.search_space`` hands it to three tuners on the d
    do on its own.
 
 Optuna and Keras Tuner come with ``pip install "kerasguide[tune]"``; without them their
-parts are skipped. Run: ``python examples/10_tuning.py [--quick]``
+parts are skipped. Run: ``python examples/11_tuning.py [--quick]``
 """
 
 import argparse
