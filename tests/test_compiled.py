@@ -348,3 +348,12 @@ def test_learning_rate_schedules_run_inside_the_program_and_agree(digits, whole,
         fast.history_["learning_rate"], stepped.history_["learning_rate"], rtol=1e-6
     )
     _assert_same_model(fast, stepped)
+
+
+def test_models_that_draw_random_numbers_are_told_apart():
+    from kerasguide import build_model
+
+    assert compiled.draws_random_numbers(build_model("mlp", n_features=4, n_outputs=3, dropout=0.2))
+    assert not compiled.draws_random_numbers(build_model("mlp", n_features=4, n_outputs=3))
+    rnn = build_model("rnn", input_shape=(5, 2), n_outputs=2, bidirectional=True)
+    assert compiled.draws_random_numbers(rnn)  # the cells hold a seed generator
