@@ -384,9 +384,12 @@ def markdown(results: dict) -> str:
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
         lines.append("")
     from program import markdown as program_markdown
+    from tuning import markdown as tuning_markdown
 
     program = results.get("program", {"note": "not run"})
-    return "\n".join(lines + program_markdown(program, results["gflops"]) + targets(results))
+    tuning = tuning_markdown(results.get("tuning", {"note": "not run"}))
+    return "\n".join(lines + program_markdown(program, results["gflops"]) + tuning
+                     + targets(results))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import keras
     from program import bench_program
+    from tuning import bench_tuning
 
     sections = {
         "mnist": bench_mnist,
@@ -411,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         "fixed": bench_fixed_cost,
         "memory": bench_memory,
         "program": bench_program,
+        "tuning": bench_tuning,
     }
     previous = args.out / "results.json"
     kept = json.loads(previous.read_text()) if args.only and previous.is_file() else {}

@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/tuning.py            # digits, the mlp's default search space
     python benchmarks/tuning.py --quick    # fewer candidates and epochs
+    python benchmarks/run.py --only tuning # the same, as a section of RESULTS.md
 
 Both searches sample the same candidates from ``kerasguide.search_space("mlp")`` (epochs
 excluded: they are the budget) with 2-fold cross-validation on 75% of the digits. The
@@ -55,7 +56,10 @@ def _epochs_trained(name: str, search, max_epochs: int) -> int:
     return 2 * len(search.cv_results_["params"]) * max_epochs
 
 
-def main(quick: bool) -> None:
+def bench_tuning(quick: bool) -> dict:
+    """The section of ``run.py``: each search's best time, epochs and scores."""
+    import keras
+
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
     n_candidates, min_epochs, max_epochs = (9, 3, 27) if quick else (27, 3, 81)
@@ -67,18 +71,30 @@ def main(quick: bool) -> None:
             seconds = time.perf_counter() - start
             if name not in best or seconds < best[name][0]:
                 best[name] = (seconds, search)
-    import keras
+    rows = {name: {"seconds": seconds, "epochs": _epochs_trained(name, search, max_epochs),
+                   "best_cv": float(search.best_score_),
+                   "test": float(search.score(X_test, y_test))}
+            for name, (seconds, search) in best.items()}  # fmt: skip
+    return {"rows": rows, "setting": f"{n_candidates} candidates, {min_epochs} to {max_epochs} "
+            f"epochs, 2-fold CV, {len(X_train)} digits, Keras backend {keras.backend.backend()}"}
 
-    print(f"{n_candidates} candidates, {min_epochs} to {max_epochs} epochs, 2-fold CV, "
-          f"{len(X_train)} digits, Keras backend {keras.backend.backend()}\n")
-    print("| search | time (s) | epochs trained | best CV accuracy | test accuracy |")
-    print("|---|---|---|---|---|")
-    for name, (seconds, search) in best.items():
-        print(f"| {name} | {seconds:.1f} | {_epochs_trained(name, search, max_epochs)} | "
-              f"{search.best_score_:.3f} | {search.score(X_test, y_test):.3f} |")
+
+def markdown(section: dict) -> list[str]:
+    """The section as Markdown lines."""
+    title = "## Budgets in epochs: halving against randomized search"
+    if "rows" not in section:
+        return [title, "", section.get("note", "not run"), ""]
+    lines = [title, "", f"Command: `{section.get('command', 'python benchmarks/run.py')}`; "
+             f"{section['setting']}.", "",
+             "| search | time (s) | epochs trained | best CV accuracy | test accuracy |",
+             "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for name, r in section["rows"].items():
+        lines.append(f"| {name} | {r['seconds']:.1f} | {r['epochs']} | {r['best_cv']:.3f} | "
+                     f"{r['test']:.3f} |")  # fmt: skip
+    return [*lines, ""]
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer candidates and epochs")
-    main(parser.parse_args().quick)
+    print("\n".join(markdown(bench_tuning(parser.parse_args().quick))))

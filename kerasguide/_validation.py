@@ -173,6 +173,10 @@ def _keras_object(kind: str) -> Callable[[Any], bool]:
         try:
             if kind == "initializers":
                 get_initializer(value)
+            elif kind == "optimizers":
+                from kerasguide._zoo import named_optimizer
+
+                named_optimizer(value)
             else:
                 with python_random_kept():
                     module.get(value)

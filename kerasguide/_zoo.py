@@ -110,6 +110,19 @@ def _learning_rate(optimizer_name: str, learning_rate: float | None, default: fl
     return TALK_LEARNING_RATE if optimizer_name == "sgd" else default
 
 
+def named_optimizer(name: str):
+    """A new optimizer of Keras's ``name`` (any case), itself named ``name.lower()``.
+
+    Keras numbers the optimizers it names itself (``adam_1``, ``adam_2``, ...), and their
+    variables with them; TensorFlow keeps about 35 KiB for each distinct variable name it ever
+    saw, so numbered optimizers grew memory by about 0.3 MiB a fit
+    (``benchmarks/variable_names.py``). A fixed name keeps the variables' names the same.
+    """
+    import keras
+
+    return keras.optimizers.get({"class_name": name, "config": {"name": name.lower()}})
+
+
 def _make_optimizer(optimizer: Any, learning_rate: Any):
     """A fresh optimizer: an instance's copy, or a named one; ``learning_rate`` overrides."""
     import keras
@@ -122,7 +135,7 @@ def _make_optimizer(optimizer: Any, learning_rate: Any):
         if learning_rate is not None:
             config["learning_rate"] = learning_rate
         return optimizer.__class__.from_config(config)
-    named = keras.optimizers.get(optimizer)
+    named = named_optimizer(optimizer)
     config = named.get_config()
     config["learning_rate"] = _learning_rate(
         optimizer.lower(), learning_rate, float(config["learning_rate"])

@@ -368,3 +368,19 @@ def test_new_knobs_are_checked_and_named(factory, kwargs, message):
     arguments = {"n_outputs": 3, **kwargs} if factory != "autoencoder" else kwargs
     with pytest.raises(ValueError, match=message):
         kerasguide.build_model(factory, **arguments)
+
+
+def test_every_model_names_its_optimizer_the_same():
+    # TensorFlow keeps memory for every distinct variable name (benchmarks/variable_names.py):
+    # numbered optimizers (adam_1, adam_2, ...) made every fit grow memory.
+    import keras
+
+    names = []
+    for _ in range(3):
+        model = kerasguide.build_model("mlp", n_features=4, n_outputs=3, optimizer="Adam")
+        model.optimizer.build(model.trainable_variables)
+        names.append([v.path for v in model.optimizer.variables])
+    assert names[0] == names[1] == names[2]
+    assert names[0][0].startswith("adam/")
+    # What Keras itself does with unnamed optimizers:
+    assert keras.optimizers.get("adam").name != keras.optimizers.get("adam").name
