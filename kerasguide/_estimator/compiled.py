@@ -39,11 +39,13 @@ __all__ = ["CHUNK_BYTES", "supported", "train_compiled"]
 
 #: Most bytes of row indices and weights handed to one compiled call (a chunk of epochs).
 CHUNK_BYTES = 32 * 2**20
-#: Fewest training steps of a fit for which TensorFlow compiles the program with XLA. On 2
-#: cores XLA takes 1.5-2 s to compile and runs a digits step in 0.05 ms; a plain graph traces
-#: in 0.4 s and runs one in 0.2 ms. A single cold fit of 900 steps costs about the same either
-#: way, but the pooled program serves the next fits (the other folds, a grid search), where
-#: XLA is 3-4 times faster (benchmarks/RESULTS.md): XLA from the default COMPILED_MIN_STEPS.
+#: Most epochs one compiled call runs (a long fit without a stopping rule makes several).
+MAX_CHUNK_EPOCHS = 20
+#: Fewest steps of one call (chunk epochs x batches) from which TensorFlow compiles a pooled
+#: program with XLA. On 2 cores XLA takes 1.5-2 s to compile and runs a digits step in 0.05 ms;
+#: a plain graph traces in 0.4 s and runs one in 0.2 ms. A single cold fit of 900 steps costs
+#: about the same either way, but the pooled program serves the next fits (the other folds, a
+#: grid search), where XLA is 3-4 times faster (benchmarks/RESULTS.md).
 #: The choice depends on the fit's parameters only, so seeded refits take the same program.
 XLA_MIN_STEPS = 500
 #: The same for a program that serves one fit only (on the estimator's own model, which
@@ -104,10 +106,12 @@ def _rate_index(optimizer) -> int:
 
 def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
     """Epochs per compiled call: never more than the stopping rule can let run unchecked, nor
-    than ``CHUNK_BYTES`` of indices and weights (8 bytes a row)."""
-    k = options.epochs
-    if options.check_convergence:
-        k = min(k, options.n_iter_no_change)
+    than ``MAX_CHUNK_EPOCHS``, nor than ``CHUNK_BYTES`` of indices and weights (8 bytes a row).
+
+    It does not depend on ``epochs`` (a program runs the first ``k`` epochs it is given), so
+    fits of one architecture that differ only in their length share one program: the rounds
+    of a ``HalvingRandomSearchCV`` over epochs compile once."""
+    k = min(options.n_iter_no_change, MAX_CHUNK_EPOCHS) if options.check_convergence else 1
     return max(1, min(k, CHUNK_BYTES // (8 * n_rows)))
 
 
@@ -440,7 +444,12 @@ def train_compiled(
     # One epoch a chunk where its end matters: its weights may be the best, hooks follow it.
     one = validation is not None or hooks is not None
     chunk = 1 if one else chunk_epochs(options, steps * batch_size)
-    jit = options.epochs * steps >= (XLA_MIN_STEPS if pooled else OWN_MODEL_XLA_MIN_STEPS)
+    # A pooled program's XLA repays itself over its calls (a long fit, the folds, a search):
+    # from XLA_MIN_STEPS in one call. A program of one fit: from OWN_MODEL_XLA_MIN_STEPS in all.
+    if pooled:
+        jit = chunk * steps >= XLA_MIN_STEPS
+    else:
+        jit = options.epochs * steps >= OWN_MODEL_XLA_MIN_STEPS
     jit = jit and not (_backend.backend() == "tensorflow" and draws_random_numbers(model))
     val_arrays = () if validation is None else _validation_arrays(validation, batch_size, X.dtype)
     val_key = tuple(val_arrays[2].shape) if val_arrays else None
