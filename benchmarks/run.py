@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
     previous = args.out / "results.json"
     kept = json.loads(previous.read_text()) if args.only and previous.is_file() else {}
     results: dict = {
-        "command": "python benchmarks/run.py" + (" --quick" if args.quick else ""),
+        "command": "python benchmarks/run.py"
+        + (" --quick" if args.quick else "")
+        + (" --only " + " ".join(args.only) if args.only else ""),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, Keras {keras.__version__} "
         f"({keras.backend.backend()})",
@@ -434,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             results[key].setdefault("command", kept.get("command", "not run"))
             continue
         print(f"== {key}", flush=True)
-        results[key] = bench(args.quick)
+        results[key] = {**bench(args.quick), "command": results["command"]}
         print(json.dumps(results[key], indent=1), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -45,11 +45,20 @@ from kerasguide.datasets import load_digits  # noqa: E402
 def _searches(n_candidates: int, min_epochs: int, max_epochs: int):
     space = kerasguide.search_space("mlp", exclude=("epochs",))
     est = KerasClassifier(n_iter_no_change=10**6, random_state=0)
-    randomized = RandomizedSearchCV(est.set_params(epochs=max_epochs), space,
-                                    n_iter=n_candidates, cv=2, random_state=0)
-    halving = HalvingRandomSearchCV(est, space, resource="epochs", min_resources=min_epochs,
-                                    max_resources=max_epochs, factor=3, cv=2,
-                                    n_candidates=n_candidates, random_state=0)
+    randomized = RandomizedSearchCV(
+        est.set_params(epochs=max_epochs), space, n_iter=n_candidates, cv=2, random_state=0
+    )
+    halving = HalvingRandomSearchCV(
+        est,
+        space,
+        resource="epochs",
+        min_resources=min_epochs,
+        max_resources=max_epochs,
+        factor=3,
+        cv=2,
+        n_candidates=n_candidates,
+        random_state=0,
+    )
     return {"randomized": randomized, "halving": halving}
 
 
@@ -98,9 +107,12 @@ def bench_tuning(quick: bool) -> dict:
     mnist = _mnist_subset(12000)
     if mnist is not None:
         races["MNIST, 12,000 images"] = _race(*mnist, 9, 3, 27)
-    return {"races": races, "setting": f"digits: {n_candidates} candidates, {min_epochs} to "
-            f"{max_epochs} epochs; MNIST: 9 candidates, 3 to 27 epochs; 2-fold CV on 75% of "
-            f"the rows, Keras backend {keras.backend.backend()}"}
+    return {
+        "races": races,
+        "setting": f"digits: {n_candidates} candidates, {min_epochs} to "
+        f"{max_epochs} epochs; MNIST: 9 candidates, 3 to 27 epochs; 2-fold CV on 75% of "
+        f"the rows, Keras backend {keras.backend.backend()}",
+    }
 
 
 def markdown(section: dict) -> list[str]:
