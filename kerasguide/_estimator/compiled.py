@@ -416,6 +416,26 @@ def _validation_loss(losses: np.ndarray, penalty, batch_size: int, n_val: int) -
     return total / n_val + float(penalty)
 
 
+def _uses_xla(model, options: TrainingOptions, chunk: int, steps: int, pooled: bool) -> bool:
+    """Whether TensorFlow compiles the program with XLA (JAX always does).
+
+    A pooled program's XLA repays itself over its calls (a long fit, the folds, a search): from
+    ``XLA_MIN_STEPS`` in one call. A program of one fit: from ``OWN_MODEL_XLA_MIN_STEPS`` in
+    all. Never for a model that draws random numbers (``draws_random_numbers``)."""
+    if pooled:
+        jit = chunk * steps >= XLA_MIN_STEPS
+    else:
+        jit = options.epochs * steps >= OWN_MODEL_XLA_MIN_STEPS
+    return jit and not (_backend.backend() == "tensorflow" and draws_random_numbers(model))
+
+
+def _epoch_means(losses: np.ndarray, k: int, steps: int) -> list[float]:
+    """As the batch-by-batch path: each epoch's loss is the mean of its batch losses, summed in
+    float64."""
+    epochs = losses[: k * steps].reshape(k, steps).astype(np.float64)
+    return [sum(float(value) for value in epoch) / steps for epoch in epochs]
+
+
 def train_compiled(
     model,
     X: np.ndarray,
@@ -444,13 +464,7 @@ def train_compiled(
     # One epoch a chunk where its end matters: its weights may be the best, hooks follow it.
     one = validation is not None or hooks is not None
     chunk = 1 if one else chunk_epochs(options, steps * batch_size)
-    # A pooled program's XLA repays itself over its calls (a long fit, the folds, a search):
-    # from XLA_MIN_STEPS in one call. A program of one fit: from OWN_MODEL_XLA_MIN_STEPS in all.
-    if pooled:
-        jit = chunk * steps >= XLA_MIN_STEPS
-    else:
-        jit = options.epochs * steps >= OWN_MODEL_XLA_MIN_STEPS
-    jit = jit and not (_backend.backend() == "tensorflow" and draws_random_numbers(model))
+    jit = _uses_xla(model, options, chunk, steps, pooled)
     val_arrays = () if validation is None else _validation_arrays(validation, batch_size, X.dtype)
     val_key = tuple(val_arrays[2].shape) if val_arrays else None
     key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit, val_key)
@@ -462,10 +476,7 @@ def train_compiled(
         rates = _step_rates(model, hooks, chunk * steps)
         out = runner.run(X_dev, y_dev, index, weight, rates, np.int32(k), *val_arrays)
         losses = out[0] if val_arrays else out
-        # As the batch-by-batch path: each epoch's loss is the mean of its batch losses,
-        # summed in float64.
-        epochs = losses[: k * steps].reshape(k, steps).astype(np.float64)
-        means = [sum(float(value) for value in epoch) / steps for epoch in epochs]
+        means = _epoch_means(losses, k, steps)
         result.history.setdefault("loss", []).extend(means)
         result.epochs += len(means)
         if not val_arrays:

@@ -379,11 +379,6 @@ class EpochHooks:
         self.model.stop_training = False
         self.list.on_train_begin()
 
-    @property
-    def schedules(self) -> bool:
-        """Whether a callback sets the rate of each step (``kerasguide_step_rates``)."""
-        return any(getattr(c, "kerasguide_step_rates", False) for c in self.list.callbacks)
-
     def step_rates(self):
         """The rates of this epoch's steps, set by ``on_epoch_begin`` (None: unchanged)."""
         for callback in self.list.callbacks:
