@@ -80,8 +80,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
         called with the step. The rate of each epoch is recorded in
         ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
-        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
-        train batch by batch (the rate is set between batches).
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. The
+        compiled training program sets each step's rate.
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"
@@ -350,8 +350,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         ``ReduceLROnPlateau``); a ``keras.optimizers.schedules.LearningRateSchedule`` is
         called with the step. The rate of each epoch is recorded in
         ``history_["learning_rate"]``. Each ``fit`` (a warm start too) runs the schedule
-        from its start; ``partial_fit`` calls continue it as the epochs of one fit. Such fits
-        train batch by batch (the rate is set between batches).
+        from its start; ``partial_fit`` calls continue it as the epochs of one fit. The
+        compiled training program sets each step's rate.
     kernel_initializer : str or keras.initializers.Initializer, default=None
         How the weights start (the zoo's default: ``"glorot_uniform"``).
     batch_size : int or "auto", default="auto"

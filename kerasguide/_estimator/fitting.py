@@ -304,8 +304,8 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     reporter = sklearn_reporter(est, X, y, sample_weight, epochs)
     sample_weight = est._effective_sample_weight(sample_weight, X, y)
     seed, shuffle_rng = _seeds(params["random_state"])
-    # Per-epoch hooks (Keras callbacks of our own) need the batch-by-batch path (plan_engine);
-    # unlike a user's callbacks they may act on a pooled engine, whichever model trains.
+    # Per-epoch hooks (Keras callbacks of our own) run between one-epoch calls of the compiled
+    # program (plan_engine); unlike a user's callbacks they may act on a pooled engine.
     validating = params["early_stopping"] and check_convergence
     rate_hooks = schedule_hooks(params, partial=not check_convergence, validating=validating)
     hooks = rate_hooks + ([reporter] if reporter is not None else [])
