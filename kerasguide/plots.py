@@ -1,4 +1,5 @@
-"""Learning curves and decision boundaries, drawn with matplotlib (the ``plots`` extra).
+"""Learning curves, decision boundaries, optimizer paths and 2-D codes, drawn with matplotlib
+(the ``plots`` extra).
 
 matplotlib is imported inside the functions, so the package works without it; a function called
 without it raises ``ImportError`` saying how to install it. Figures are built without pyplot and
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "plot_codes",
     "plot_decision_boundaries",
     "plot_decision_boundary",
     "plot_learning_curves",
@@ -320,3 +322,70 @@ def plot_optimizer_paths(
         ax.set_title(title, fontsize="medium")
     _save(fig, path)
     return fig
+
+
+def plot_codes(
+    codes: Any,
+    labels: Any,
+    path: str | os.PathLike | None = None,
+    *,
+    title: str | None = None,
+):
+    """Points of a 2-D code (a ``KerasTransformer``'s output), one colour per class.
+
+    Each class's label is written at the median of its points, so the figure reads without a
+    legend.
+
+    Parameters
+    ----------
+    codes : array-like of shape (n_samples, 2)
+        The two values of each sample's code.
+    labels : array-like of shape (n_samples,)
+        The class of each sample.
+    path : str or os.PathLike, optional
+        Where to write the figure.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.plots import plot_codes
+    >>> codes = np.array([[0.0, 0.0], [0.1, 0.2], [2.0, 2.0], [2.1, 1.9]])
+    >>> fig = plot_codes(codes, ["a", "a", "b", "b"])
+    >>> sorted(text.get_text() for text in fig.axes[0].texts)
+    ['a', 'b']
+    """
+    points, classes = np.asarray(codes, dtype=np.float64), np.asarray(labels)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"`codes` must have shape (n_samples, 2). Received: shape {points.shape}")
+    if classes.shape != (len(points),):
+        raise ValueError(f"`labels` must have shape ({len(points)},), one per code. Received: "
+                         f"shape {classes.shape}")  # fmt: skip
+    fig, axes = _figure(1, 1, width=6.0, height=5.0)
+    ax = axes[0][0]
+    colours = _class_colours(len(np.unique(classes)))
+    for colour, label in zip(colours, np.unique(classes), strict=True):
+        mine = points[classes == label]
+        ax.scatter(mine[:, 0], mine[:, 1], s=8, color=colour, alpha=0.6, linewidths=0)
+        ax.text(*np.median(mine, axis=0), str(label), fontsize="large", fontweight="bold",
+                ha="center", va="center", color=colour,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7,
+                      "linewidth": 0})  # fmt: skip
+    ax.set_xlabel("code 1")
+    ax.set_ylabel("code 2")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    _save(fig, path)
+    return fig
+
+
+def _class_colours(n_classes: int) -> list:
+    """``n_classes`` distinct colours: matplotlib's tab10, or tab20 beyond ten classes."""
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10" if n_classes <= 10 else "tab20"]
+    return [palette(i % palette.N) for i in range(n_classes)]

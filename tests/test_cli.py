@@ -340,6 +340,9 @@ def test_reproduce_quick_writes_results_and_plots(quick_run, capsys):
     zeros = {row["name"]: row["near_zero_weights"] for row in roadmap}
     assert zeros["reg_l1"] > zeros["reg_l2"]  # L1's lesson: sparsity
     assert "optimizer_paths.png" in report["plots"]
+    assert "digit_codes.png" in report["plots"]
+    # Two numbers per digit keep most of what tells the digits apart (chance is 10 %).
+    assert report["digit_codes"]["knn_accuracy"] > 70.0
     assert set(report["plots"]) <= names
     assert report["houses"]["talk_scratch_rmse"] == 6052.79
 

@@ -1,4 +1,4 @@
-"""Learning curves and decision boundaries: files written, inputs accepted, matplotlib optional.
+"""Curves, boundaries, paths and codes: files written, inputs accepted, matplotlib optional.
 
 matplotlib is in the ``test`` extra; one test hides it to check the message users get.
 """
@@ -137,3 +137,25 @@ def test_optimizer_paths_over_a_cost_surface(tmp_path):
         plots.plot_optimizer_paths({"bad": np.zeros((3, 3))}, lambda x, y: x)
     with pytest.raises(ValueError, match="`paths` is empty"):
         plots.plot_optimizer_paths({}, lambda x, y: x)
+
+
+def test_codes_one_colour_and_label_per_class(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = np.repeat([3, 7, 9], 20)
+    codes = rng.normal(size=(60, 2)) + labels[:, None]
+    path = tmp_path / "codes.png"
+    fig = plots.plot_codes(codes, labels, path, title="codes")
+    assert _is_png(path)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3
+    texts = {text.get_text(): text.get_position() for text in ax.texts}
+    assert set(texts) == {"3", "7", "9"}
+    # Each label sits at its class's median.
+    np.testing.assert_allclose(texts["7"], np.median(codes[labels == 7], axis=0))
+
+
+def test_codes_errors_name_the_shape():
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 2\). Received: shape \(4, 3\)"):
+        plots.plot_codes(np.zeros((4, 3)), [0, 0, 1, 1])
+    with pytest.raises(ValueError, match=r"one per code. Received: shape \(3,\)"):
+        plots.plot_codes(np.zeros((4, 2)), [0, 0, 1])

@@ -5,7 +5,8 @@ registry model, the estimator parameters it trains with, how long it trains, wha
 and what our run must reach, on MNIST and (``settings``) on digits. ``kerasguide reproduce`` walks
 ``EXPERIMENTS`` in order, then ``ROADMAP``, the talk's road map ("where to from here"); the houses
 comparison (``HOUSES``), the decision-boundary figures (``BOUNDARY_MODELS``) and the optimizers of
-the paths figure (``OPTIMIZER_PATHS`` on ``valley``) are data too.
+the paths figure (``OPTIMIZER_PATHS`` on ``valley``) and the 2-D code of digits
+(``DIGIT_CODES``) are data too.
 [`kerasguide.app.runner`][kerasguide.app.runner] runs them; the datasets are described in
 [`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Nothing here imports Keras.
 """
@@ -19,7 +20,8 @@ from typing import Any
 from kerasguide.models import TALK_LEARNING_RATE
 
 # fmt: off
-__all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "EXPERIMENTS", "HOUSES", "NOTES",
+__all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "DIGIT_CODES", "EXPERIMENTS",
+           "HOUSES", "NOTES",
            "ROADMAP", "ROADMAP_BY_NAME", "ROADMAP_NOTES",
            "TALK_SGD", "BoundaryModel", "Experiment", "Goal", "HousesExperiment", "Setting",
            "TalkFigure"]
@@ -423,3 +425,11 @@ BOUNDARY_TRAINING = _frozen(
     optimizer="adam", learning_rate=0.02, batch_size=32, n_iter_no_change=50
 )
 BOUNDARY_EPOCHS, BOUNDARY_QUICK_EPOCHS, BOUNDARY_SAMPLES = 300, 100, 400
+
+#: The 2-D code figure: a KerasTransformer (the autoencoder) fitted on digits with these
+#: parameters, its test codes drawn by class, judged by 5 nearest neighbours on the two values.
+DIGIT_CODES = _frozen(
+    code_size=2, hidden_layers=(128, 64), optimizer="adam", learning_rate=3e-3, batch_size=32,
+    epochs=200,
+)  # fmt: skip
+DIGIT_CODES_NEIGHBOURS = 5

@@ -9,8 +9,9 @@ Everything trains through [`KerasClassifier`][kerasguide.estimators.KerasClassif
 [`check_goals`][kerasguide.app.runner.check_goals] compares the results with their goals;
 [`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison and
 [`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel
-and [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
-cost surface.
+, [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
+cost surface and [`digit_codes`][kerasguide.app.runner.digit_codes] fits the autoencoder of the
+2-D code figure.
 ``kerasguide reproduce`` calls them in that order. The datasets and
 [`load_split`][kerasguide.app.datasets_table.load_split] live in
 [`kerasguide.app.datasets_table`][kerasguide.app.datasets_table]. Keras is imported only when an
@@ -30,6 +31,8 @@ import numpy as np
 from kerasguide.app.datasets_table import Split, get_dataset, load_split
 from kerasguide.app.experiments import (
     BOUNDARY_TRAINING,
+    DIGIT_CODES,
+    DIGIT_CODES_NEIGHBOURS,
     HOUSES,
     BoundaryModel,
     Experiment,
@@ -40,6 +43,7 @@ __all__ = [
     "ExperimentResult",
     "Split",
     "check_goals",
+    "digit_codes",
     "fit_boundary_model",
     "fit_epochs",
     "load_split",
@@ -336,3 +340,29 @@ def fit_boundary_model(spec: BoundaryModel, split: Split, *, epochs: int, seed: 
     if fit_epochs(clf, split.X_train, split.y_train):
         raise KeyboardInterrupt
     return clf
+
+
+def digit_codes(*, seed: int = 0) -> dict[str, Any]:
+    """A 2-D code of digits: ``DIGIT_CODES``' KerasTransformer (the autoencoder) fitted on the
+    digits training images, its codes of the test images, and how well 5 nearest neighbours
+    classify the test digits from those two values alone (percent)."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from kerasguide import KerasTransformer
+
+    start = time.perf_counter()
+    split = load_split("digits", seed=seed)
+    encoder = KerasTransformer(random_state=seed, **DIGIT_CODES)
+    if fit_epochs(encoder, split.X_train, None):
+        raise KeyboardInterrupt
+    train_codes = encoder.transform(split.X_train)
+    test_codes = encoder.transform(split.X_test)
+    neighbours = KNeighborsClassifier(DIGIT_CODES_NEIGHBOURS).fit(train_codes, split.y_train)
+    return {
+        "codes": test_codes,
+        "labels": split.y_test,
+        "epochs": int(encoder.n_iter_),
+        "neighbours": DIGIT_CODES_NEIGHBOURS,
+        "knn_accuracy": 100.0 * float(neighbours.score(test_codes, split.y_test)),
+        "seconds": time.perf_counter() - start,
+    }
