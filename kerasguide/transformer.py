@@ -86,9 +86,9 @@ class KerasTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseKe
     hidden_layers, activation, dropout, l2, l1, normalization, kernel_initializer : default=None
         The model's knobs, as for [`KerasRegressor`][kerasguide.estimators.KerasRegressor]
         (``autoencoder``: ``hidden_layers=(64,)``, mirrored by its decoder).
-    optimizer, learning_rate, batch_size, epochs, early_stopping, validation_fraction, \
-n_iter_no_change, tol, shuffle, random_state, verbose, warm_start, callbacks, distribution, \
-model_params, input_shape
+    optimizer, learning_rate, learning_rate_schedule, batch_size, epochs, early_stopping, \
+validation_fraction, n_iter_no_change, tol, shuffle, random_state, verbose, warm_start, \
+callbacks, distribution, model_params, input_shape
         Training, as for [`KerasRegressor`][kerasguide.estimators.KerasRegressor].
 
     Attributes
@@ -132,6 +132,7 @@ model_params, input_shape
         normalization=None,
         optimizer="adam",
         learning_rate=None,
+        learning_rate_schedule=None,
         kernel_initializer=None,
         batch_size="auto",
         epochs=200,
@@ -159,6 +160,7 @@ model_params, input_shape
         self.normalization = normalization
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.kernel_initializer = kernel_initializer
         self.batch_size = batch_size
         self.epochs = epochs

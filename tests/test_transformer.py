@@ -152,3 +152,18 @@ def test_a_classifier_model_without_labels_is_refused(digits):
 def test_it_is_public_and_lazy():
     assert "KerasTransformer" in kerasguide.__all__
     assert kerasguide.KerasTransformer is KerasTransformer
+
+
+@pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")  # 4 epochs
+def test_a_learning_rate_schedule_decays_the_rate(digits):
+    X, _ = digits
+    tr = KerasTransformer(code_size=2, epochs=4, learning_rate=1e-2,
+                          learning_rate_schedule="cosine", random_state=0)  # fmt: skip
+    tr.fit(X[:300] / 16)
+    rates = tr.history_["learning_rate"]
+    assert len(rates) == 4
+    assert rates[0] == pytest.approx(1e-2, rel=0.05)
+    assert rates == sorted(rates, reverse=True)
+    assert rates[-1] < 0.5e-2
+    with pytest.raises(InvalidParameterError, match="learning_rate_schedule"):
+        KerasTransformer(learning_rate_schedule="linear").fit(X[:50])
