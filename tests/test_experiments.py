@@ -261,6 +261,20 @@ def test_run_experiment_on_a_small_split():
     assert row["talk_test_accuracy"] == 92.5
 
 
+def test_the_record_holds_the_parameters_a_row_trained_with():
+    # The CNN's setting on digits adds its input shape, rate and small filters to the row's.
+    split = runner.load_split("digits")
+    split.X_train, split.y_train = split.X_train[:200], split.y_train[:200]
+    cnn = ex.ROADMAP_BY_NAME["cnn"]
+    setting = cnn.setting("digits")
+    result = runner.run_experiment(cnn, split, epochs=1, params=dict(setting.params))
+    params = result.to_dict()["params"]
+    assert params["optimizer"] == "adam"
+    assert params["learning_rate"] == setting.params["learning_rate"]
+    assert params["input_shape"] == [8, 8, 1]
+    assert params["model_params"] == {"filters": [32], "dense_layers": [64]}
+
+
 def test_run_houses_quick():
     houses = runner.run_houses(quick=True)
     # The prices carry Gaussian noise of `noise` dollars: no model can do much better.

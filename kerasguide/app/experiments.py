@@ -151,7 +151,7 @@ class Experiment:
             return self.settings[dataset]
         if dataset == "mnist":
             return Setting(self.epochs, self.batch_size, self.mnist_goal)
-        return self.settings.get(dataset)
+        return None
 
 
 def _digits(epochs: int, batch_size: int, **goal: Any) -> MappingProxyType:
@@ -221,7 +221,6 @@ def _row(group: str, name: str, title: str, model: str, params: dict, mnist: tup
 #: The MLP every activation, initializer, optimizer and regulariser row varies one knob of.
 _MLP = {"hidden_layers": (128,), "l2": 0.0}
 _SGD, _ADAM = dict(TALK_SGD), {"optimizer": "adam", "learning_rate": 1e-3}
-_IMAGES = {"mnist": _frozen(input_shape=(28, 28, 1)), "digits": _frozen(input_shape=(8, 8, 1))}
 _RATE = {"sgd": 0.01, "rmsprop": 1e-3, "adam": 1e-3}
 
 
@@ -301,7 +300,7 @@ ROADMAP: tuple[Experiment, ...] = (
          {"hidden_layers": (128, 128), "l2": 0.0, "normalization": "layer", **_SGD},
          (10, 100, Goal(at_least=97.0)), (10, 50, Goal(at_least=93.0)),
          "Standardised over each example's units: the same at training and test time."),
-    _row("images", "cnn", "CNN", "cnn", {"optimizer": "adam", "learning_rate": 1e-3},
+    _row("images", "cnn", "CNN", "cnn", {"optimizer": "adam"},
          (15, 128, Goal(at_least=99.3), _frozen(input_shape=(28, 28, 1), dropout=0.5,
                                                  normalization="batch", learning_rate=2e-3,
                                                  learning_rate_schedule="cosine")),

@@ -7,9 +7,9 @@ Everything trains through [`KerasClassifier`][kerasguide.estimators.KerasClassif
 [`run_experiment`][kerasguide.app.runner.run_experiment] trains one
 [`Experiment`][kerasguide.app.experiments.Experiment] and measures it with ``sklearn.metrics``,
 [`check_goals`][kerasguide.app.runner.check_goals] compares the results with their goals;
-[`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison and
-[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary panel
-, [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
+[`run_houses`][kerasguide.app.runner.run_houses] runs the houses comparison,
+[`fit_boundary_model`][kerasguide.app.runner.fit_boundary_model] fits one decision-boundary
+panel, [`optimizer_paths`][kerasguide.app.runner.optimizer_paths] runs Keras optimizers on a 2-D
 cost surface and [`digit_codes`][kerasguide.app.runner.digit_codes] fits the autoencoder of the
 2-D code figure.
 ``kerasguide reproduce`` calls them in that order. The datasets and
@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -119,7 +119,8 @@ class ExperimentResult:
     """What one run of an [`Experiment`][kerasguide.app.experiments.Experiment] measured.
 
     Accuracies and ``near_zero_weights`` are in percent; ``goal`` is what the run was judged
-    against (None: not checked).
+    against (None: not checked); ``params`` the estimator parameters it set beyond the
+    experiment's own (those of its setting for the dataset).
     """
 
     experiment: Experiment
@@ -131,6 +132,7 @@ class ExperimentResult:
     batch_size: int = 0
     goal: Goal | None = None
     near_zero_weights: float | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
 
     def value(self, metric: str) -> float | None:
         """The measure a goal's ``metric`` names."""
@@ -143,7 +145,7 @@ class ExperimentResult:
             "name": exp.name,
             "title": exp.title,
             "model": exp.model,
-            "params": _plain(exp.params),
+            "params": _plain({**exp.params, **self.params}),  # as trained
             "epochs": self.epochs,
             "batch_size": self.batch_size or exp.batch_size,
             "talk_train_accuracy": talk.train if talk else None,
@@ -171,16 +173,15 @@ def _plain(value: Any) -> Any:
 
 def check_goals(results: list[ExperimentResult]) -> dict[str, bool | None]:
     """Whether each result reached its ``goal`` (None for a result without one)."""
+    # Each row's value in every measure a goal uses: a comparison is in the goal's own
+    # measure, zeros against zeros.
+    metrics = {r.goal.metric for r in results if r.goal is not None}
+    values = {m: {r.experiment.name: r.value(m) for r in results} for m in metrics}
     met: dict[str, bool | None] = {}
     for result in results:
-        goal = result.goal
-        value = None if goal is None else result.value(goal.metric)
-        if value is None:
-            met[result.experiment.name] = None
-            continue
-        # A comparison is in the goal's own measure: zeros against zeros.
-        others = {r.experiment.name: r.value(goal.metric) for r in results}
-        met[result.experiment.name] = goal.met(value, others)
+        goal, name = result.goal, result.experiment.name
+        value = None if goal is None else values[goal.metric][name]
+        met[name] = None if value is None else goal.met(value, values[goal.metric])
     return met
 
 
@@ -241,6 +242,7 @@ def run_experiment(
         batch_size=batch_size,
         goal=goal,
         near_zero_weights=sparsity,
+        params=dict(params or {}),
     )
 
 
