@@ -98,7 +98,8 @@ def plot_learning_curves(
     metrics : tuple of str, optional
         The metrics to draw, in order; by default every metric any history holds.
     title : str, optional
-        A title over the panels.
+        A title over the panels; with a single panel, that panel's title (in place of the
+        metric's name), so that the figure has one title.
 
     Returns
     -------
@@ -118,13 +119,16 @@ def plot_learning_curves(
             if metric in curve:
                 values = curve[metric]
                 ax.plot(np.arange(1, len(values) + 1), values, label=label)
-        ax.set_title(_METRIC_TITLES.get(metric, metric.replace("_", " ")))
+        # One panel takes the figure's title in place of its own: two titles, one over the
+        # other, said the same thing twice ("Training loss per epoch" over "training loss").
+        one_title = title if title and len(metrics) == 1 else None
+        ax.set_title(one_title or _METRIC_TITLES.get(metric, metric.replace("_", " ")))
         ax.set_xlabel("epoch")
         if "loss" in metric:
             ax.set_yscale("log")
         ax.grid(alpha=0.3)
     axes[0][-1].legend(fontsize="small")
-    if title:
+    if title and len(metrics) > 1:
         fig.suptitle(title)
     _save(fig, path)
     return fig

@@ -42,6 +42,18 @@ def test_learning_curves_from_dicts_histories_and_estimators(tmp_path):
     assert len(fig.axes[1].lines) == 1
 
 
+def test_learning_curves_have_one_title():
+    # One panel: the figure's title replaces the panel's (the results page's loss figure had
+    # "Training loss per epoch" over "training loss"). Several panels: a title over named panels.
+    runs = {"run": {"loss": [1.0, 0.5], "accuracy": [0.5, 0.8]}}
+    one = plots.plot_learning_curves(runs, metrics=("loss",), title="Training loss per epoch")
+    assert one.get_suptitle() == ""
+    assert [ax.get_title() for ax in one.axes] == ["Training loss per epoch"]
+    two = plots.plot_learning_curves(runs, title="two metrics")
+    assert two.get_suptitle() == "two metrics"
+    assert [ax.get_title() for ax in two.axes] == ["training loss", "training accuracy"]
+
+
 def test_learning_curves_metrics_filter_and_errors():
     fig = plots.plot_learning_curves({"run": {"loss": [1.0], "accuracy": [0.5]}}, metrics=("loss",))
     assert len(fig.axes) == 1
