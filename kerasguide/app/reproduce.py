@@ -21,7 +21,7 @@ from typing import Any
 from kerasguide.app.cli import PROG, UserError, _load_split, _MnistMissing
 from kerasguide.app.report import markdown, table, tables
 
-__all__ = ["cmd_reproduce", "load_reproduce_split"]
+__all__ = ["cmd_reproduce", "learning_curve_figures", "load_reproduce_split", "rewrite"]
 
 
 def load_reproduce_split(args: argparse.Namespace):
@@ -120,7 +120,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
                              if key not in ("codes", "labels")}  # fmt: skip
     report["notes"].append(_codes_note(codes))
     out.mkdir(parents=True, exist_ok=True)
-    report["plots"] = _reproduce_plots(out, houses, results, codes, args)
+    report["plots"] = _reproduce_plots(out, report, codes, args)
     report["wall_seconds"] = round(time.perf_counter() - start, 1)
     (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     (out / "results.md").write_text(markdown(report))
@@ -182,7 +182,40 @@ def _codes_note(codes: dict) -> str:
     )
 
 
-def _reproduce_plots(out: Path, houses: dict, results: list, codes: dict, args) -> list[str]:
+def learning_curve_figures(report: dict[str, Any], out: Path) -> list[str]:
+    """Draw the training-loss figures from a report (``results.json``'s content: its rows keep
+    their per-epoch histories) into ``out``; returns the files' names."""
+    from kerasguide import plots
+
+    names = ["learning_curves.png", "houses_learning_curves.png"]
+    plots.plot_learning_curves(
+        {r["title"]: r["history"] for r in report["experiments"]},
+        out / names[0],
+        metrics=("loss",),
+        title="Training loss per epoch",
+    )
+    curves = {"NumPy from scratch": "scratch", "Keras": "keras"}
+    plots.plot_learning_curves(
+        {label: {"loss": report["houses"]["history"][key]} for label, key in curves.items()},
+        out / names[1],
+        title="Houses: training mean squared error (standardised prices)",
+    )
+    return names
+
+
+def rewrite(out: str | os.PathLike) -> None:
+    """Rewrite ``results.md`` and the learning-curve figures in ``out`` from its
+    ``results.json``, without training: how the page's layout is refreshed after a change to
+    the report's code. (The other figures need their models, so only a full run redraws them.)
+    """
+    out = Path(out)
+    report = json.loads((out / "results.json").read_text())
+    (out / "results.md").write_text(markdown(report))
+    if report["plots"]:
+        learning_curve_figures(report, out)
+
+
+def _reproduce_plots(out: Path, report: dict, codes: dict, args) -> list[str]:
     from kerasguide.app import experiments as ex
     from kerasguide.app import runner
 
@@ -193,19 +226,7 @@ def _reproduce_plots(out: Path, houses: dict, results: list, codes: dict, args) 
     except ImportError as exc:
         print(f"{PROG}: note: no plots: {exc}", file=sys.stderr)
         return []
-    names = ["learning_curves.png", "houses_learning_curves.png", "optimizer_paths.png"]
-    plots.plot_learning_curves(
-        {r.experiment.title: r.history for r in results},
-        out / names[0],
-        metrics=("loss",),
-        title="Training loss per epoch",
-    )
-    curves = {"NumPy from scratch": "scratch", "Keras": "keras"}
-    plots.plot_learning_curves(
-        {label: {"loss": houses["history"][key]} for label, key in curves.items()},
-        out / names[1],
-        title="Houses: training mean squared error (standardised prices)",
-    )
+    names = [*learning_curve_figures(report, out), "optimizer_paths.png"]
     plots.plot_optimizer_paths(
         runner.optimizer_paths(), ex.valley, out / names[2],
         title="Optimizers on a narrow valley: x^2 / 20 + y^2, from the same start",
