@@ -333,6 +333,18 @@ def targets(results: dict) -> list[str]:
     return [*lines, ""]
 
 
+#: The columns' headings: short, in words (the results' keys are snake_case).
+LABELS = {
+    "seconds_per_epoch": "s / epoch",
+    "x_flop_floor": "x FLOP floor",
+    "test_accuracy": "test accuracy",
+    "fit_seconds": "fit (s)",
+    "predict_1_ms": "predict 1 row (ms)",
+    "predict_1000_ms": "predict 1,000 rows (ms)",
+    "growth_mib": "growth (MiB)",
+}
+
+
 def markdown(results: dict) -> str:
     lines = [
         "# Benchmark results",
@@ -369,12 +381,12 @@ def markdown(results: dict) -> str:
             lines += [section["note"], ""]
             continue
         lines += [
-            "| contender | " + " | ".join(columns) + " |",
+            "| contender | " + " | ".join(LABELS.get(c, c) for c in columns) + " |",
             "| --- |" + " ---: |" * len(columns),
         ]
         for name, row in section["rows"].items():
             cells = (
-                [row.get("note", "")]
+                [row.get("note", ""), *[""] * (len(columns) - 1)]  # every row as wide as the header
                 if "note" in row
                 else [
                     f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c, ""))
