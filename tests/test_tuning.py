@@ -19,7 +19,7 @@ from sklearn.model_selection import (
 import kerasguide
 from kerasguide import KerasClassifier
 from kerasguide._estimator.params import check_params
-from kerasguide.exceptions import ConvergenceWarning
+from kerasguide.exceptions import ConvergenceWarning, InvalidParameterError
 
 TRAINING = {"learning_rate", "batch_size", "epochs"}
 
@@ -43,13 +43,26 @@ def test_every_card_has_a_space_its_model_takes(name):
 
 
 def test_search_space_arguments_are_checked():
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(InvalidParameterError, match="kind"):
         kerasguide.search_space("mlp", kind="hyperopt")
-    with pytest.raises(ValueError, match="registry name"):
+    with pytest.raises(InvalidParameterError, match="registry name"):
         kerasguide.search_space(KerasClassifier(model=lambda **kw: None))
     with pytest.raises(ValueError, match="Unknown model name"):
         kerasguide.search_space("mpl")
     assert "epochs" in kerasguide.search_space(KerasClassifier(model="cnn"))
+
+
+def test_exclude_takes_one_name_or_several():
+    every = set(kerasguide.search_space("mlp"))
+    assert set(kerasguide.search_space("mlp", exclude="epochs")) == every - {"epochs"}
+    assert set(kerasguide.search_space("mlp", exclude=["epochs", "l2"])) == every - {"epochs", "l2"}
+
+
+def test_an_unknown_excluded_name_is_named():
+    with pytest.raises(InvalidParameterError, match=r"\['epoch'\].*learning_rate"):
+        kerasguide.search_space("mlp", exclude="epoch")
+    with pytest.raises(InvalidParameterError, match="exclude"):
+        kerasguide.search_space("mlp", exclude=3)
 
 
 def test_a_randomized_search_samples_the_mlp_space(digits):
