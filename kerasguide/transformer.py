@@ -245,7 +245,7 @@ callbacks, distribution, model_params, input_shape
         names = [layer.name for layer in model.layers]
         if self.layer is not None:
             if self.layer not in names:
-                raise ValueError(
+                raise InvalidParameterError(
                     f"`layer` must name a layer of the model: one of {names}. "
                     f"Received: layer={self.layer!r}"
                 )
@@ -255,7 +255,7 @@ callbacks, distribution, model_params, input_shape
         hidden = [layer.name for layer in model.layers[:-1]
                   if type(layer).__name__ not in _PASS_THROUGH]  # fmt: skip
         if not hidden:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"The model has no hidden layer to take features from (its layers: {names}); "
                 "use a model with hidden layers, or name one with `layer`."
             )
