@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import warnings
 
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -124,3 +125,42 @@ def test_halving_over_epochs_trains_fewer_epochs_for_the_same_best(digits):
     assert epochs_halving == (9 * 3 + 3 * 9 + 1 * 27) * 2 < epochs_full / 2
     assert halving.best_params_["learning_rate"] == full.best_params_["learning_rate"]
     assert halving.score(X_test, y_test) >= full.score(X_test, y_test) - 0.02
+
+
+EPOCHS_SEEN: list[int] = []
+
+
+class _CountEpochs(keras.callbacks.Callback):
+    """Records each epoch in a module-level list: the clones a search makes share it."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        EPOCHS_SEEN.append(epoch)
+
+
+def test_which_callbacks_reach_the_fits_inside_a_search(digits):
+    """What the tuning guide says: ProgressBar propagates from a search, ScoringMonitor does
+    not; set on the estimator, a ScoringMonitor (and a Keras callback) sees every inner fit."""
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = digits
+    assert isinstance(callback.ProgressBar(), callback.AutoPropagatedCallback)
+    assert not isinstance(callback.ScoringMonitor(scoring="accuracy"),
+                          callback.AutoPropagatedCallback)  # fmt: skip
+    grid = {"hidden_layers": [(8,)]}
+
+    def make():
+        return KerasClassifier(epochs=2, random_state=0, callbacks=[_CountEpochs()])
+
+    on_search = callback.ScoringMonitor(scoring="accuracy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        GridSearchCV(make(), grid, cv=2).set_callbacks(on_search).fit(X[:200], y[:200])
+        with pytest.raises(ValueError, match="No logs"):
+            on_search.get_logs()
+        EPOCHS_SEEN.clear()
+        on_estimator = callback.ScoringMonitor(scoring="accuracy")
+        GridSearchCV(make().set_callbacks(on_estimator), grid, cv=2).fit(X[:200], y[:200])
+    logs = on_estimator.get_logs().data_as_pandas
+    assert (logs["task_name"] == "epoch").sum() == 3 * 2  # 2 CV fits and the refit, 2 epochs
+    assert EPOCHS_SEEN == [0, 1] * 3
