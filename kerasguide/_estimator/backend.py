@@ -118,7 +118,8 @@ def check_distribution(distribution) -> tuple[str, ...] | None:
                 f"(e.g. {_local_devices()!r}). Received: distribution={distribution!r}"
             )
         return _local_devices()
-    devices = tuple(distribution)
+    # Anything but a list or tuple (a number, a dict) is as wrong as an empty list.
+    devices = tuple(distribution) if isinstance(distribution, list | tuple) else ()
     if not devices or not all(isinstance(d, str) for d in devices):
         raise InvalidParameterError(
             f"`distribution` must be None, {DATA_PARALLEL!r} or a non-empty list of device "
