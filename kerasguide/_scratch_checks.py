@@ -23,13 +23,17 @@ REDUCTIONS = ("sum", "mean")
 
 def _check_reduction(reduction: Any) -> str:
     if reduction not in REDUCTIONS:
-        raise InvalidParameterError(f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}")
+        raise InvalidParameterError(
+            f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}"
+        )
     return reduction
 
 
 def _check_learning_rate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
-        raise InvalidParameterError(f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}")
+        raise InvalidParameterError(
+            f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}"
+        )
     return float(value)
 
 

@@ -133,7 +133,8 @@ _DEVICE_NAME = re.compile(r"/?([a-z]+:[0-9]+)")
 
 def _check_device_names(devices: tuple[str, ...], distribution) -> tuple[str, ...]:
     """The devices as ``keras.distribution.list_devices()`` spells them (any case, an optional
-    leading "/"), each known to this machine and named once; else an InvalidParameterError saying which."""
+    leading "/"), each known to this machine and named once; else an InvalidParameterError
+    saying which."""
     available = _available_devices()
     by_key = {name.lower(): name for name in available}
     matches = [_DEVICE_NAME.fullmatch(d.strip().lower()) for d in devices]

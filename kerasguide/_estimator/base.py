@@ -99,8 +99,9 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         X_val : array-like or sparse matrix of shape (n_val, n_features) or (n_val, \
 *input_shape), default=None
             Additional sample of features for validation used in early stopping (which
-            then holds out no training row); it takes the row shapes ``X`` takes. In a `Pipeline`, `X_val` can be transformed the
-            same way as `X` with `Pipeline(..., transform_input=["X_val"])`. As in
+            then holds out no training row); it takes the row shapes ``X`` takes. In a
+            `Pipeline`, `X_val` can be transformed the same way as `X` with
+            `Pipeline(..., transform_input=["X_val"])`. As in
             scikit-learn's ``HistGradientBoosting*``, it needs ``early_stopping=True``.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Additional sample of target values for validation used in early stopping.
