@@ -179,3 +179,13 @@ def test_the_nocl_option_gives_class_indices(kind, zipmap):
     options = {id(clf): {"zipmap": zipmap, "nocl": False}}
     label, _ = _run(skl2onnx.to_onnx(clf, X[:1], options=options), X).values()
     np.testing.assert_array_equal(label, clf.predict(X))
+
+
+def test_a_transformer_over_convolutions_is_refused_by_name():
+    from kerasguide import KerasTransformer
+
+    images = RNG.normal(size=(20, 6, 6, 1)).astype(np.float32)
+    features = KerasTransformer("cnn", model_params={"filters": (2,)}, epochs=1, random_state=0)
+    features.fit(images, np.arange(20) % 2)
+    with pytest.raises(ValueError, match=r"cannot export .*Conv2D"):
+        to_onnx(features, images[:1].reshape(1, -1))
