@@ -16,19 +16,24 @@ from sklearn.utils import check_array
 from kerasguide._validation import check_bool as _check_bool
 from kerasguide._validation import check_int as _check_int
 from kerasguide._validation import check_random_state_arg as _check_random_state
+from kerasguide.exceptions import InvalidParameterError
 
 REDUCTIONS = ("sum", "mean")
 
 
 def _check_reduction(reduction: Any) -> str:
     if reduction not in REDUCTIONS:
-        raise ValueError(f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}")
+        raise InvalidParameterError(
+            f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}"
+        )
     return reduction
 
 
 def _check_learning_rate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
-        raise ValueError(f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}")
+        raise InvalidParameterError(
+            f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}"
+        )
     return float(value)
 
 

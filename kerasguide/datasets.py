@@ -239,7 +239,7 @@ def _read_mnist(path: Path) -> tuple[np.ndarray, ...]:
 def _locate_mnist(path: Any, download: bool) -> Path | None:
     """The local file to read, or None where a download is allowed and the network answers."""
     if path is not None and not isinstance(path, str | os.PathLike):
-        raise TypeError(f"`path` must be a str or os.PathLike. Received: path={path!r}")
+        raise InvalidParameterError(f"`path` must be a str or os.PathLike. Received: path={path!r}")
     for given, name in ((path, "path"), (os.environ.get(MNIST_ENV), MNIST_ENV)):
         if given:
             file = Path(given).expanduser()
@@ -354,7 +354,9 @@ def _mnist_result(x_train, y_train, x_test, y_test, shape, scale, return_X_y, fo
 def _check_sampling(n_samples: Any, noise: Any, random_state: Any):
     # A standard deviation of inf would make every value infinite, and nan every value nan.
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < np.inf:
-        raise ValueError(f"`noise` must be a finite float >= 0. Received: noise={noise!r}")
+        raise InvalidParameterError(
+            f"`noise` must be a finite float >= 0. Received: noise={noise!r}"
+        )
     return _check_int("n_samples", n_samples), float(noise), _check_random_state(random_state)
 
 
@@ -433,7 +435,9 @@ def make_circles(
     """
     n_samples, noise, rng = _check_sampling(n_samples, noise, random_state)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"`factor` must be a float in (0, 1). Received: factor={factor!r}")
+        raise InvalidParameterError(
+            f"`factor` must be a float in (0, 1). Received: factor={factor!r}"
+        )
     data, target = sk_datasets.make_circles(n_samples, noise=noise, random_state=rng, factor=factor)
     descr = f"Circles: two concentric circles, the inner of radius {factor:g} being class 1."
     return _bunch(return_X_y, data, target.astype(np.int64), ["x0", "x1"], np.array([0, 1]), descr)

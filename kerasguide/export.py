@@ -15,7 +15,9 @@ first), and the outputs scikit-learn's converters give: a classifier's ``label``
 labels: int64 for integer classes, strings for string classes; for multilabel targets the 0/1
 matrix ``predict`` returns) and ``probabilities`` (float32, as ``predict_proba``; a binary
 model's two columns ``[1 - p, p]``); a regressor's ``variable``, shape ``(n, n_outputs)``, in the
-units of ``y``.
+units of ``y``; a [`KerasTransformer`][kerasguide.KerasTransformer]'s ``variable``, what
+``transform`` returns (the layers up to ``layer_``: an autoencoder's ``code``, not its
+reconstruction).
 
 Inside a scikit-learn pipeline, convert with ``skl2onnx.to_onnx`` once
 [`register_skl2onnx`][kerasguide.export.register_skl2onnx] has run.
@@ -186,12 +188,15 @@ def _emit_body(g, steps, x: str) -> str:
     return out
 
 
-def _emit(g, est, steps, x: str, outputs: list[str]) -> None:
-    """The estimator's outputs, named ``outputs``, from the float32 input ``x``."""
+def _emit(g, est, steps, x: str, outputs: list[str], *, nocl: bool = False) -> None:
+    """The estimator's outputs, named ``outputs``, from the float32 input ``x``.
+
+    ``nocl`` (skl2onnx's option): a classifier's ``label`` is the class index, not the label.
+    """
     from onnx import TensorProto
 
     out = _emit_body(g, steps, x)
-    if not hasattr(est, "classes_"):
+    if not _is_classifier(est):
         g.node("Identity", [out], outputs[0])
         return
     label, probabilities = outputs
@@ -203,17 +208,33 @@ def _emit(g, est, steps, x: str, outputs: list[str]) -> None:
         half = g.const("half", np.full((1, 1), 0.5, dtype=np.float32))
         g.node("Cast", [g.node("Greater", [out, half])], label, to=TensorProto.INT64)
         return
+    if nocl:
+        g.node("ArgMax", [out], label, axis=1, keepdims=0)
+        return
     index = g.node("ArgMax", [out], axis=1, keepdims=0)
     g.node("Gather", [g.const("classes", _class_labels(est.classes_)), index], label, axis=0)
 
 
 # --------------------------------------------------------------------------- public functions
+def _is_transformer(est) -> bool:
+    return hasattr(est, "transform") and hasattr(est, "layer_")
+
+
+def _is_classifier(est) -> bool:
+    # A transformer trained on labels has classes_, but its output is its features.
+    return hasattr(est, "classes_") and not _is_transformer(est)
+
+
 def _fitted_steps(est):
+    """The steps of what the estimator computes: ``predict``'s network, or, for a
+    ``KerasTransformer``, the layers up to ``layer_`` (what ``transform`` returns)."""
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
-    if hasattr(est, "classes_"):
+    if _is_classifier(est):
         _class_labels(est.classes_)  # refuses labels ONNX cannot hold before anything is built
+    if _is_transformer(est):
+        return _steps(est._features_.model)
     return _steps(est._model_)
 
 
@@ -222,9 +243,10 @@ def to_onnx(est, X_sample=None):
 
     Parameters
     ----------
-    est : KerasClassifier or KerasRegressor
+    est : KerasClassifier, KerasRegressor or KerasTransformer
         A fitted estimator whose model is a Sequential of Dense, Dropout and activation layers
-        (every model of the zoo).
+        (the ``mlp``, ``linear``, ``logistic``, ``wide`` and ``autoencoder`` models of the zoo;
+        a ``KerasTransformer`` needs only the layers up to its ``layer_`` to be of those).
     X_sample : array-like of shape (n_samples, n_features), default=None
         Sets the input's element type: float64 rows give a float64 input ``X`` (cast to
         float32 in the graph); otherwise ``X`` is float32.
@@ -232,8 +254,9 @@ def to_onnx(est, X_sample=None):
     Returns
     -------
     onnx.ModelProto
-        Input ``X``; outputs ``label`` and ``probabilities`` (classifiers) or ``variable``
-        (regressors).
+        Input ``X``; outputs ``label`` and ``probabilities`` (classifiers), ``variable``
+        (regressors: ``predict``), or ``variable`` (transformers: ``transform``, shape
+        ``(n, n_features_out)``, float32).
 
     Raises
     ------
@@ -262,14 +285,18 @@ def to_onnx(est, X_sample=None):
     return model
 
 
-def _output_types(est) -> list[tuple[str, int, list]]:
+def _output_types(est, *, nocl: bool = False) -> list[tuple[str, int, list]]:
     from onnx import TensorProto
 
-    if not hasattr(est, "classes_"):
+    if _is_transformer(est):
+        return [("variable", TensorProto.FLOAT, [None, int(est._n_features_out)])]
+    if not _is_classifier(est):
         return [("variable", TensorProto.FLOAT, [None, int(est.n_outputs_)])]
     width = len(est.classes_)
     if est.task_ == "multilabel":
         label = ("label", TensorProto.INT64, [None, width])
+    elif nocl:
+        label = ("label", TensorProto.INT64, [None])
     else:
         strings = _class_labels(est.classes_).dtype == object
         label = ("label", TensorProto.STRING if strings else TensorProto.INT64, [None])
@@ -277,15 +304,22 @@ def _output_types(est) -> list[tuple[str, int, list]]:
 
 
 # --------------------------------------------------------------------------- skl2onnx
+def _nocl(scope, est) -> bool:
+    """skl2onnx's ``nocl`` option for a classifier (as its own converters read it)."""
+    if not _is_classifier(est):
+        return False
+    return bool(scope.get_options(est, {"nocl": False})["nocl"])
+
+
 def _shape_calculator(operator) -> None:
+    from onnx import TensorProto
     from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
 
     est = operator.raw_operator
     rows = operator.inputs[0].get_first_dimension()
     types = {"FLOAT": FloatTensorType, "INT64": Int64TensorType, "STRING": StringTensorType}
-    from onnx import TensorProto
-
-    for variable, (_, kind, shape) in zip(operator.outputs, _output_types(est), strict=False):
+    declared = _output_types(est, nocl=_nocl(operator.scope_inst, est))
+    for variable, (_, kind, shape) in zip(operator.outputs, declared, strict=False):
         variable.type = types[TensorProto.DataType.Name(kind)]([rows, *shape[1:]])
 
 
@@ -298,7 +332,8 @@ def _converter(scope, operator, container) -> None:
     x = operator.inputs[0].full_name
     if not isinstance(operator.inputs[0].type, FloatTensorType):
         x = g.node("Cast", [x], to=TensorProto.FLOAT)
-    _emit(g, est, _fitted_steps(est), x, [o.full_name for o in operator.outputs])
+    outputs = [o.full_name for o in operator.outputs]
+    _emit(g, est, _fitted_steps(est), x, outputs, nocl=_nocl(scope, est))
 
 
 def register_skl2onnx() -> None:
@@ -306,11 +341,15 @@ def register_skl2onnx() -> None:
 
     A classifier gets skl2onnx's ``zipmap`` option (default ``True``: the probabilities as a list
     of dicts); pass ``options={id(clf): {"zipmap": False}}`` for the ``probabilities`` tensor.
-    Calling it again is harmless.
+    It also takes ``nocl``, as scikit-learn's classifiers do there: with ``{"nocl": True}`` the
+    ``label`` output (and the zipmap's keys) are the class indices ``0 .. n_classes - 1``
+    (int64), not ``classes_``. A ``KerasTransformer`` converts to its ``transform``
+    (one output, ``variable``). Calling it again is harmless.
     """
     from skl2onnx import update_registered_converter
 
     from kerasguide.estimators import KerasClassifier, KerasRegressor
+    from kerasguide.transformer import KerasTransformer
 
     classifier_options = {"zipmap": [True, False, "columns"], "nocl": [True, False]}
     update_registered_converter(
@@ -319,4 +358,7 @@ def register_skl2onnx() -> None:
     )  # fmt: skip
     update_registered_converter(
         KerasRegressor, "KerasGuideKerasRegressor", _shape_calculator, _converter
+    )
+    update_registered_converter(
+        KerasTransformer, "KerasGuideKerasTransformer", _shape_calculator, _converter
     )

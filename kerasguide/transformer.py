@@ -83,13 +83,15 @@ class KerasTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseKe
         layers skipped).
     code_size : int, default=None
         Units of the autoencoder's ``code``: the number of features (``autoencoder``: 2).
-    hidden_layers, activation, dropout, l2, l1, normalization, kernel_initializer : default=None
+    hidden_layers, activation, dropout, l2, l1, normalization : default=None
         The model's knobs, as for [`KerasRegressor`][kerasguide.estimators.KerasRegressor]
         (``autoencoder``: ``hidden_layers=(64,)``, mirrored by its decoder).
-    optimizer, learning_rate, learning_rate_schedule, batch_size, epochs, early_stopping, \
-validation_fraction, n_iter_no_change, tol, shuffle, random_state, verbose, warm_start, \
-callbacks, distribution, model_params, input_shape
-        Training, as for [`KerasRegressor`][kerasguide.estimators.KerasRegressor].
+    optimizer, learning_rate, learning_rate_schedule, kernel_initializer, batch_size, epochs, \
+early_stopping, validation_fraction, n_iter_no_change, tol, shuffle, random_state, verbose, \
+warm_start, callbacks, distribution, model_params, input_shape
+        Training and the rest, as for
+        [`KerasRegressor`][kerasguide.estimators.KerasRegressor] (``kernel_initializer``
+        default None: the model's own).
 
     Attributes
     ----------
@@ -245,7 +247,7 @@ callbacks, distribution, model_params, input_shape
         names = [layer.name for layer in model.layers]
         if self.layer is not None:
             if self.layer not in names:
-                raise ValueError(
+                raise InvalidParameterError(
                     f"`layer` must name a layer of the model: one of {names}. "
                     f"Received: layer={self.layer!r}"
                 )
@@ -255,7 +257,7 @@ callbacks, distribution, model_params, input_shape
         hidden = [layer.name for layer in model.layers[:-1]
                   if type(layer).__name__ not in _PASS_THROUGH]  # fmt: skip
         if not hidden:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"The model has no hidden layer to take features from (its layers: {names}); "
                 "use a model with hidden layers, or name one with `layer`."
             )

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kerasguide._space import Choice, Float, Int
+from kerasguide.exceptions import InvalidParameterError
 
 __all__ = ["Choice", "Float", "Int", "search_space"]
 
@@ -126,13 +127,20 @@ def search_space(model="mlp", kind: str = "sklearn", *, exclude=()):
         ``"sklearn"``: a dict of scipy distributions and lists (``param_distributions``);
         ``"optuna"``: a function ``suggest(trial) -> dict``; ``"keras_tuner"``: a function
         ``params(hp) -> dict``. The dicts hold estimator parameters.
-    exclude : iterable of str, default=()
-        Parameters to leave out, e.g. ``("epochs",)`` for
-        ``HalvingRandomSearchCV(..., resource="epochs")``.
+    exclude : str or iterable of str, default=()
+        Parameters to leave out: one name (``"epochs"``, e.g. for
+        ``HalvingRandomSearchCV(..., resource="epochs")``) or several. A name that is not in
+        the model's space is an error.
 
     Returns
     -------
     dict or callable
+
+    Raises
+    ------
+    InvalidParameterError
+        An unknown ``kind``, a ``model`` without a default space, or a name in ``exclude``
+        that the space does not have.
 
     Examples
     --------
@@ -145,14 +153,38 @@ def search_space(model="mlp", kind: str = "sklearn", *, exclude=()):
     """
     from kerasguide.registry import get_model_card
 
-    if kind not in _KINDS:
-        raise ValueError(f"`kind` must be one of {list(_KINDS)}. Received: kind={kind!r}")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise InvalidParameterError(
+            f"`kind` must be one of {list(_KINDS)}. Received: kind={kind!r}"
+        )
     name = model if isinstance(model, str) else getattr(model, "model", model)
     if not isinstance(name, str):
-        raise ValueError(
+        raise InvalidParameterError(
             "`model` must be a registry name or an estimator whose `model` is one; a custom "
             f"callable has no default search space. Received: model={model!r}"
         )
-    exclude = set(exclude)
-    space = {k: v for k, v in get_model_card(name).search_space.items() if k not in exclude}
+    space = get_model_card(name).search_space
+    exclude = _excluded(exclude, space)
+    space = {k: v for k, v in space.items() if k not in exclude}
     return {"sklearn": _sklearn, "optuna": _optuna, "keras_tuner": _keras_tuner}[kind](space)
+
+
+def _excluded(exclude, space: dict) -> set[str]:
+    """``exclude`` as a set of names of ``space``: one name, or an iterable of names."""
+    # A string is one name, not the iterable of its letters.
+    names = [exclude] if isinstance(exclude, str) else exclude
+    try:
+        names = list(names)
+    except TypeError:
+        names = None
+    if names is None or not all(isinstance(n, str) for n in names):
+        raise InvalidParameterError(
+            f"`exclude` must be a parameter name or an iterable of them. Received: {exclude=!r}"
+        )
+    unknown = [n for n in names if n not in space]
+    if unknown:
+        raise InvalidParameterError(
+            f"`exclude` names {unknown}, which the search space does not have; its parameters "
+            f"are {sorted(space)}. Received: {exclude=!r}"
+        )
+    return set(names)

@@ -119,3 +119,73 @@ def test_a_regressor_inside_a_pipeline_with_skl2onnx():
     pipe.fit(X, X[:, 0] * 2)
     (variable,) = _run(skl2onnx.to_onnx(pipe, X[:1]), X).values()
     np.testing.assert_allclose(variable.ravel(), pipe.predict(X), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_transformer_exports_what_transform_returns(dtype):
+    from kerasguide import KerasTransformer
+
+    encoder = KerasTransformer(code_size=2, hidden_layers=(8,), epochs=3, random_state=0).fit(X)
+    Xd = X.astype(dtype)
+    (variable,) = _run(to_onnx(encoder, Xd[:1]), Xd).values()
+    assert variable.shape == (len(X), 2)  # the code, not the 4-wide reconstruction
+    np.testing.assert_allclose(variable, encoder.transform(Xd), rtol=1e-5, atol=1e-5)
+
+
+def test_a_supervised_transformer_exports_its_hidden_layer():
+    from kerasguide import KerasTransformer
+
+    features = KerasTransformer("mlp", hidden_layers=(6, 3), epochs=3, random_state=0)
+    features.fit(X, _targets("strings"))
+    (variable,) = _run(to_onnx(features, X[:1]), X).values()
+    assert variable.shape == (len(X), 3)
+    np.testing.assert_allclose(variable, features.transform(X), rtol=1e-5, atol=1e-5)
+
+
+def test_a_transformer_inside_a_pipeline_with_skl2onnx():
+    skl2onnx = pytest.importorskip("skl2onnx", reason="the onnx extra is not installed")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from kerasguide import KerasTransformer
+    from kerasguide.export import register_skl2onnx
+
+    register_skl2onnx()
+    pipe = make_pipeline(StandardScaler(), KerasTransformer(hidden_layers=(8,), epochs=2,
+                                                            random_state=0))  # fmt: skip
+    pipe.fit(X)
+    (variable,) = _run(skl2onnx.to_onnx(pipe, X[:1]), X).values()
+    np.testing.assert_allclose(variable, pipe.transform(X), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["strings", "binary", "multiclass"])
+@pytest.mark.parametrize("zipmap", [False, True])
+def test_the_nocl_option_gives_class_indices(kind, zipmap):
+    """As skl2onnx's converters of scikit-learn classifiers: ``nocl=True`` labels are indices."""
+    skl2onnx = pytest.importorskip("skl2onnx", reason="the onnx extra is not installed")
+    from kerasguide.export import register_skl2onnx
+
+    register_skl2onnx()
+    clf = KerasClassifier(hidden_layers=(8,), epochs=3, random_state=0).fit(X, _targets(kind))
+    options = {id(clf): {"zipmap": zipmap, "nocl": True}}
+    label, proba = _run(skl2onnx.to_onnx(clf, X[:1], options=options), X).values()
+    indices = np.searchsorted(clf.classes_, clf.predict(X))
+    assert label.dtype == np.int64
+    np.testing.assert_array_equal(label, indices)
+    if zipmap:  # a list of {class index: probability}
+        assert sorted(proba[0]) == list(range(len(clf.classes_)))
+        proba = np.array([[row[i] for i in range(len(clf.classes_))] for row in proba])
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-5, atol=1e-5)
+    options = {id(clf): {"zipmap": zipmap, "nocl": False}}
+    label, _ = _run(skl2onnx.to_onnx(clf, X[:1], options=options), X).values()
+    np.testing.assert_array_equal(label, clf.predict(X))
+
+
+def test_a_transformer_over_convolutions_is_refused_by_name():
+    from kerasguide import KerasTransformer
+
+    images = RNG.normal(size=(20, 6, 6, 1)).astype(np.float32)
+    features = KerasTransformer("cnn", model_params={"filters": (2,)}, epochs=1, random_state=0)
+    features.fit(images, np.arange(20) % 2)
+    with pytest.raises(ValueError, match=r"cannot export .*Conv2D"):
+        to_onnx(features, images[:1].reshape(1, -1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import warnings
 
+import keras
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
@@ -19,7 +20,7 @@ from sklearn.model_selection import (
 import kerasguide
 from kerasguide import KerasClassifier
 from kerasguide._estimator.params import check_params
-from kerasguide.exceptions import ConvergenceWarning
+from kerasguide.exceptions import ConvergenceWarning, InvalidParameterError
 
 TRAINING = {"learning_rate", "batch_size", "epochs"}
 
@@ -43,13 +44,26 @@ def test_every_card_has_a_space_its_model_takes(name):
 
 
 def test_search_space_arguments_are_checked():
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(InvalidParameterError, match="kind"):
         kerasguide.search_space("mlp", kind="hyperopt")
-    with pytest.raises(ValueError, match="registry name"):
+    with pytest.raises(InvalidParameterError, match="registry name"):
         kerasguide.search_space(KerasClassifier(model=lambda **kw: None))
     with pytest.raises(ValueError, match="Unknown model name"):
         kerasguide.search_space("mpl")
     assert "epochs" in kerasguide.search_space(KerasClassifier(model="cnn"))
+
+
+def test_exclude_takes_one_name_or_several():
+    every = set(kerasguide.search_space("mlp"))
+    assert set(kerasguide.search_space("mlp", exclude="epochs")) == every - {"epochs"}
+    assert set(kerasguide.search_space("mlp", exclude=["epochs", "l2"])) == every - {"epochs", "l2"}
+
+
+def test_an_unknown_excluded_name_is_named():
+    with pytest.raises(InvalidParameterError, match=r"\['epoch'\].*learning_rate"):
+        kerasguide.search_space("mlp", exclude="epoch")
+    with pytest.raises(InvalidParameterError, match="exclude"):
+        kerasguide.search_space("mlp", exclude=3)
 
 
 def test_a_randomized_search_samples_the_mlp_space(digits):
@@ -111,3 +125,42 @@ def test_halving_over_epochs_trains_fewer_epochs_for_the_same_best(digits):
     assert epochs_halving == (9 * 3 + 3 * 9 + 1 * 27) * 2 < epochs_full / 2
     assert halving.best_params_["learning_rate"] == full.best_params_["learning_rate"]
     assert halving.score(X_test, y_test) >= full.score(X_test, y_test) - 0.02
+
+
+EPOCHS_SEEN: list[int] = []
+
+
+class _CountEpochs(keras.callbacks.Callback):
+    """Records each epoch in a module-level list: the clones a search makes share it."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        EPOCHS_SEEN.append(epoch)
+
+
+def test_which_callbacks_reach_the_fits_inside_a_search(digits):
+    """What the tuning guide says: ProgressBar propagates from a search, ScoringMonitor does
+    not; set on the estimator, a ScoringMonitor (and a Keras callback) sees every inner fit."""
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = digits
+    assert isinstance(callback.ProgressBar(), callback.AutoPropagatedCallback)
+    assert not isinstance(callback.ScoringMonitor(scoring="accuracy"),
+                          callback.AutoPropagatedCallback)  # fmt: skip
+    grid = {"hidden_layers": [(8,)]}
+
+    def make():
+        return KerasClassifier(epochs=2, random_state=0, callbacks=[_CountEpochs()])
+
+    on_search = callback.ScoringMonitor(scoring="accuracy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        GridSearchCV(make(), grid, cv=2).set_callbacks(on_search).fit(X[:200], y[:200])
+        with pytest.raises(ValueError, match="No logs"):
+            on_search.get_logs()
+        EPOCHS_SEEN.clear()
+        on_estimator = callback.ScoringMonitor(scoring="accuracy")
+        GridSearchCV(make().set_callbacks(on_estimator), grid, cv=2).fit(X[:200], y[:200])
+    logs = on_estimator.get_logs().data_as_pandas
+    assert (logs["task_name"] == "epoch").sum() == 3 * 2  # 2 CV fits and the refit, 2 epochs
+    assert EPOCHS_SEEN == [0, 1] * 3

@@ -115,7 +115,7 @@ def test_x_val_needs_early_stopping_as_in_hist_gradient_boosting(digits):
 def test_x_val_with_unknown_labels_or_features_is_refused(digits):
     X, y = digits
     clf = KerasClassifier(early_stopping=True, epochs=1, **PARAMS)
-    with pytest.raises(ValueError, match="outside classes_"):
+    with pytest.raises(ValueError, match=r"^y_val contains labels \[10, 11"):
         clf.fit(X[y < 5], y[y < 5], X_val=X[:20], y_val=y[:20] + 10)
     with pytest.raises(ValueError, match="features"):
         clf.fit(X, y, X_val=X[:20, :10], y_val=y[:20])
@@ -190,3 +190,50 @@ def test_a_loaded_estimator_keeps_its_validation_curve(digits, tmp_path):
     assert loaded.validation_loss_curve_ == clf.validation_loss_curve_
     plain = kerasguide.load(KerasClassifier(epochs=1, **PARAMS).fit(X, y).save(tmp_path / "p"))
     assert plain.validation_loss_curve_ is None
+
+
+def test_an_unseen_y_val_label_is_blamed_on_y_val(digits):
+    X, y = digits
+    labels = np.array(["a", "b", "c"])[y % 3]
+    clf = KerasClassifier(early_stopping=True, epochs=1, **PARAMS)
+    y_val = labels[:20].copy()
+    y_val[3] = "z"
+    with pytest.raises(ValueError, match=r"^y_val contains labels \['z'\]") as info:
+        clf.fit(X, labels, X_val=X[:20], y_val=y_val)
+    assert "['a', 'b', 'c']" in str(info.value)
+    assert "partial_fit" not in str(info.value)
+    assert not hasattr(clf, "model_")
+
+
+@pytest.mark.parametrize(
+    ("model", "row_shape", "model_params"),
+    [("cnn", (8, 8, 1), {"filters": (4,)}), ("rnn", (8, 8), {"units": (8,)})],
+)
+@pytest.mark.parametrize("input_shape", [None, "given"])
+def test_x_val_takes_the_row_shapes_x_takes(digits, model, row_shape, model_params, input_shape):
+    """Flat (n_val, n_features) or shaped (n_val, *input_shape) X_val, with either form of X:
+    the same validation curve, the loss on the same rows."""
+    X, y = digits
+    X_nd = X.reshape(-1, *row_shape)
+    curves = []
+    for X_fit in [X_nd] if input_shape is None else [X, X_nd]:
+        for X_val in (X[:40].reshape(40, -1), X_nd[:40]):
+            clf = KerasClassifier(
+                model, model_params=model_params, early_stopping=True, epochs=2, batch_size=50,
+                random_state=0, input_shape=row_shape if input_shape else None,
+            )  # fmt: skip
+            _quiet_fit(clf, X_fit[40:], y[40:], X_val=X_val, y_val=y[:40])
+            curves.append(clf.validation_loss_curve_)
+    assert all(np.isfinite(curve).all() and len(curve) == 2 for curve in curves)
+    for curve in curves[1:]:
+        np.testing.assert_allclose(curve, curves[0], rtol=1e-5)
+
+
+def test_x_val_rows_of_the_wrong_shape_are_refused(digits):
+    X, y = digits
+    clf = KerasClassifier("cnn", model_params={"filters": (4,)}, early_stopping=True, epochs=1)
+    with pytest.raises(ValueError, match=r"rows of shape \(4, 16, 1\)"):
+        clf.fit(X.reshape(-1, 8, 8, 1), y, X_val=X[:20].reshape(20, 4, 16, 1), y_val=y[:20])
+    with pytest.raises(ValueError, match="features"):
+        clf.fit(X.reshape(-1, 8, 8, 1), y, X_val=X[:20, :10], y_val=y[:20])
+    assert not hasattr(clf, "model_")

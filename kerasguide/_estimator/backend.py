@@ -28,6 +28,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from kerasguide.exceptions import InvalidParameterError
+
 __all__ = [
     "DATA_PARALLEL",
     "backend",
@@ -102,7 +104,7 @@ def check_distribution(distribution) -> tuple[str, ...] | None:
         return None
     name = backend()
     if name not in _DISTRIBUTED_BACKENDS:
-        raise ValueError(
+        raise InvalidParameterError(
             "`distribution` trains one model over several devices with the JAX backend "
             "(keras.distribution.DataParallel) or the TensorFlow backend "
             f"(tf.distribute.MirroredStrategy); the Keras backend in use is {name!r}. Set "
@@ -111,14 +113,15 @@ def check_distribution(distribution) -> tuple[str, ...] | None:
         )
     if isinstance(distribution, str):
         if distribution != DATA_PARALLEL:
-            raise ValueError(
+            raise InvalidParameterError(
                 f"`distribution` must be None, {DATA_PARALLEL!r} or a list of device names "
                 f"(e.g. {_local_devices()!r}). Received: distribution={distribution!r}"
             )
         return _local_devices()
-    devices = tuple(distribution)
+    # Anything but a list or tuple (a number, a dict) is as wrong as an empty list.
+    devices = tuple(distribution) if isinstance(distribution, list | tuple) else ()
     if not devices or not all(isinstance(d, str) for d in devices):
-        raise ValueError(
+        raise InvalidParameterError(
             f"`distribution` must be None, {DATA_PARALLEL!r} or a non-empty list of device "
             f"names (e.g. {_local_devices()!r}). Received: distribution={distribution!r}"
         )
@@ -130,7 +133,8 @@ _DEVICE_NAME = re.compile(r"/?([a-z]+:[0-9]+)")
 
 def _check_device_names(devices: tuple[str, ...], distribution) -> tuple[str, ...]:
     """The devices as ``keras.distribution.list_devices()`` spells them (any case, an optional
-    leading "/"), each known to this machine and named once; else a ValueError saying which."""
+    leading "/"), each known to this machine and named once; else an InvalidParameterError
+    saying which."""
     available = _available_devices()
     by_key = {name.lower(): name for name in available}
     matches = [_DEVICE_NAME.fullmatch(d.strip().lower()) for d in devices]
@@ -147,7 +151,7 @@ def _check_device_names(devices: tuple[str, ...], distribution) -> tuple[str, ..
         problem = f"names a device more than once: {repeated!r}"
     else:
         return tuple(by_key[key] for key in keys)
-    raise ValueError(
+    raise InvalidParameterError(
         f"`distribution` {problem}. Available: {list(available)!r}. "
         f"Received: distribution={distribution!r}"
     )

@@ -96,10 +96,12 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the samples in the loss; scaled to mean 1, so that integer weights
             act like repeated rows.
-        X_val : array-like or sparse matrix of shape (n_val, n_features), default=None
+        X_val : array-like or sparse matrix of shape (n_val, n_features) or (n_val, \
+*input_shape), default=None
             Additional sample of features for validation used in early stopping (which
-            then holds out no training row). In a `Pipeline`, `X_val` can be transformed the
-            same way as `X` with `Pipeline(..., transform_input=["X_val"])`. As in
+            then holds out no training row); it takes the row shapes ``X`` takes. In a
+            `Pipeline`, `X_val` can be transformed the same way as `X` with
+            `Pipeline(..., transform_input=["X_val"])`. As in
             scikit-learn's ``HistGradientBoosting*``, it needs ``early_stopping=True``.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Additional sample of target values for validation used in early stopping.
@@ -143,7 +145,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
             if y.ndim == 2 and y.shape[1] == 1:
                 y = column_or_1d(y, warn=True)
             *given, groups = validation
-            given = check_validation_data(self, params, X, *given, groups)
+            given = check_validation_data(self, params, X, *given, groups, y=y)
             # Building and training inside the scope spreads each batch over the devices.
             with distribution_scope(params["distribution"]):
                 return fit_once(self, params, X, y, sample_weight, first=first, epochs=epochs,

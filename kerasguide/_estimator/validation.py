@@ -6,14 +6,18 @@ is an error, as there), and then no training row is held out. Otherwise ``valida
 holds out a stratified share of the rows, or, given a scikit-learn splitter (``GroupShuffleSplit``,
 ``TimeSeriesSplit``, ...), the validation rows of the splitter's first split, with the ``groups``
 passed to ``fit``.
+
+``X_val`` takes exactly the row shapes ``X`` takes: a table of ``n_features_in_`` columns, or
+rows of ``input_shape`` (an image or sequence model takes either), checked as ``X`` is
+(``shapes.model_rows``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
 
+from kerasguide._estimator.shapes import model_rows
 from kerasguide._estimator.weights import check_weights
 from kerasguide._validation import _is_splitter
 
@@ -49,25 +53,45 @@ def _check_pairing(params, X_val, y_val, sample_weight_val, groups) -> bool:
     return True
 
 
-def check_validation_data(est, params, X, X_val, y_val, sample_weight_val, groups):
-    """``(X_val, y_val, sw_val)`` checked against the training ``X``, or None.
+def check_validation_data(est, params, X, X_val, y_val, sample_weight_val, groups, *, y=None):
+    """``(X_val, y_val, sw_val)`` checked against the training ``X`` (and ``y``), or None.
 
-    ``X_val`` takes ``X``'s dtype; ``sw_val`` is scaled to mean 1 like the training weights.
+    ``X`` is the checked training input: a table, or rows of the model's ``input_shape``,
+    which ``X_val`` is shaped to. ``X_val`` takes ``X``'s dtype; ``sw_val`` is scaled to mean 1
+    like the training weights. A classifier's ``y_val`` may hold only labels of ``y``.
     """
     if not _check_pairing(params, X_val, y_val, sample_weight_val, groups):
         return None
-    X_val, y_val = validate_data(
-        est, X_val, y_val, reset=False, accept_sparse=("csr", "csc"),
+    shape = tuple(X.shape[1:]) if X.ndim > 2 else None
+    X_val, y_val = model_rows(
+        est, X_val, shape, y=y_val, reset=False, accept_sparse=("csr", "csc"),
         dtype=(np.float64, np.float32), multi_output=True, y_numeric=not est._is_classifier,
     )  # fmt: skip
     X_val = X_val.astype(X.dtype) if sp.issparse(X_val) else np.asarray(X_val, dtype=X.dtype)
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = y_val.ravel()
+    if est._is_classifier and y is not None:
+        _check_labels_seen(y_val, y)
     sw_val = None
     if sample_weight_val is not None:
         sw_val = check_weights(sample_weight_val, X_val.shape[0], "sample_weight_val")
         sw_val = sw_val * (X_val.shape[0] / sw_val.sum())
     return X_val, y_val, sw_val
+
+
+def _check_labels_seen(y_val, y) -> None:
+    """A classifier's validation labels are labels it trains on (multilabel: columns)."""
+    if np.ndim(y_val) != 1 or np.ndim(y) != 1:
+        return  # indicator matrices: their widths are compared once encoded
+    # Python values, so that a string label is never equal to a number (nor cast to one).
+    known = np.unique(y).tolist()
+    seen = set(known)
+    unseen = [label for label in np.unique(y_val).tolist() if label not in seen]
+    if unseen:
+        raise ValueError(
+            f"y_val contains labels {unseen} that are not in y (the classes trained on: "
+            f"{known}); every validation label must be a training label."
+        )
 
 
 def split_with(splitter, arrays: list, y_enc, groups) -> tuple[list, list]:
