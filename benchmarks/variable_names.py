@@ -9,9 +9,9 @@ them, first all with the same name, then each with a new one, and prints the res
 growth. Keras names the optimizers it creates itself ``adam``, ``adam_1``, ``adam_2``, ...,
 and their variables with them, so every unnamed optimizer added distinct names. On TensorFlow
 2.21 (2 cores): the same name +0 MiB, distinct names about +82 MiB (35 KiB a variable), which
-made 100 estimator fits grow by 42-47 MiB. Since ``kerasguide._zoo.named_optimizer`` gives each
-optimizer its class's name, 100 fits grow by under 2 MiB (``python benchmarks/run.py --only
-program``). Not part of the test suite.
+made 100 estimator fits grow by 42-47 MiB. Since ``kerasguide.core.checks.named_optimizer``
+gives each optimizer its class's name, 100 fits grow by under 2 MiB
+(``python benchmarks/run.py --only program``). Not part of the test suite.
 """
 
 from __future__ import annotations

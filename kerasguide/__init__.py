@@ -10,8 +10,6 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from kerasguide.registry import build_model, get_model_builder, list_models, register_model
-
 try:
     __version__ = version("kerasguide")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -43,25 +41,30 @@ _LAZY = {
     "KerasClassifier": ("kerasguide.estimators", "KerasClassifier"),
     "KerasRegressor": ("kerasguide.estimators", "KerasRegressor"),
     "KerasTransformer": ("kerasguide.transformer", "KerasTransformer"),
+    "build_model": ("kerasguide.zoo", "build_model"),
     "clear_engine_pool": ("kerasguide.estimators", "clear_engine_pool"),
     "datasets": ("kerasguide.datasets", None),
     "exceptions": ("kerasguide.exceptions", None),
+    "get_model_builder": ("kerasguide.zoo", "get_model_builder"),
     "layers": ("kerasguide.layers", None),
-    "load": ("kerasguide.saving", "load"),
+    "list_models": ("kerasguide.zoo", "list_models"),
+    "load": ("kerasguide.io.saving", "load"),
     "models": ("kerasguide.models", None),
+    "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
     "search_space": ("kerasguide.tuning", "search_space"),
     "tuning": ("kerasguide.tuning", None),
-    "to_onnx": ("kerasguide.export", "to_onnx"),
+    "to_onnx": ("kerasguide.io.onnx", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch, tuning
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
-    from kerasguide.export import to_onnx
-    from kerasguide.saving import load
+    from kerasguide.io.onnx import to_onnx
+    from kerasguide.io.saving import load
     from kerasguide.transformer import KerasTransformer
     from kerasguide.tuning import search_space
+    from kerasguide.zoo import build_model, get_model_builder, list_models, register_model
 
 
 def __getattr__(name: str):

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
+import kerasguide.zoo.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator import engine
 from kerasguide._estimator.base import BaseKerasEstimator
 from kerasguide._estimator.scaling import rescale_head
@@ -43,7 +43,7 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from [`kerasguide.list_models`][kerasguide.registry.list_models], or a callable
+        A name from [`kerasguide.list_models`][kerasguide.zoo.registry.list_models], or a callable
         that builds and compiles a new Keras model. It receives, of ``input_shape``,
         ``n_features``, ``n_outputs``, ``task``, ``seed`` and ``dtype``, those its signature
         names (all with ``**kwargs``), plus every knob below that is set and ``model_params``.
@@ -313,7 +313,7 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     Parameters
     ----------
     model : str or callable, default="mlp"
-        A name from [`kerasguide.list_models`][kerasguide.registry.list_models], or a callable
+        A name from [`kerasguide.list_models`][kerasguide.zoo.registry.list_models], or a callable
         that builds and compiles a new Keras model. It receives, of ``input_shape``,
         ``n_features``, ``n_outputs``, ``task``, ``seed`` and ``dtype``, those its signature
         names (all with ``**kwargs``), plus every knob below that is set and ``model_params``.

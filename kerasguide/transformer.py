@@ -2,7 +2,7 @@
 
 As ``keras.wrappers.SKLearnTransformer`` offers, ``fit`` trains a model and ``transform``
 returns the activations of one of its layers. By default the model is the
-[`autoencoder`][kerasguide.models.autoencoder], trained to reconstruct ``X``, and the features
+[`autoencoder`][kerasguide.zoo.models.autoencoder], trained to reconstruct ``X``, and the features
 are its ``code``; a supervised model (``model="mlp"`` with ``y``) gives its last hidden layer.
 Training is the estimators' own (``kerasguide._estimator``): the same parameters, checks,
 engines and fitted attributes.
@@ -16,14 +16,14 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-import kerasguide.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
+import kerasguide.zoo.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator.backend import float64_available
 from kerasguide._estimator.base import BaseKerasEstimator, _fitted_state
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows
 from kerasguide._estimator.targets import encode_labels
-from kerasguide._validation import check
+from kerasguide.core.checks import check
 from kerasguide.exceptions import InvalidParameterError
 
 __all__ = ["KerasTransformer"]
@@ -75,7 +75,7 @@ class KerasTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseKe
     Parameters
     ----------
     model : str or callable, default="autoencoder"
-        A name from [`kerasguide.list_models`][kerasguide.registry.list_models], or a callable
+        A name from [`kerasguide.list_models`][kerasguide.zoo.registry.list_models], or a callable
         that builds and compiles a new Keras model, as for the estimators.
     layer : str, default=None
         The name of the layer whose activations ``transform`` returns. ``None``: the layer

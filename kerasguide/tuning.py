@@ -1,6 +1,6 @@
 """Search spaces that ship with the zoo, for scikit-learn, Optuna and Keras Tuner.
 
-Each model's card ([`get_model_card`][kerasguide.registry.get_model_card]) holds a default
+Each model's card ([`get_model_card`][kerasguide.zoo.registry.get_model_card]) holds a default
 search space over estimator parameters: the sizes (``hidden_layers``, or ``model_params`` such
 as a CNN's ``filters``), ``dropout`` and ``l2`` where the model has them, and the training's
 ``learning_rate``, ``batch_size`` and ``epochs``. ``search_space`` returns it in the form a
@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kerasguide._space import Choice, Float, Int
+from kerasguide.core.space import Choice, Float, Int
 from kerasguide.exceptions import InvalidParameterError
 
 __all__ = ["Choice", "Float", "Int", "search_space"]
@@ -151,7 +151,7 @@ def search_space(model="mlp", kind: str = "sklearn", *, exclude=()):
     >>> space["hidden_layers"][:2]
     [(64,), (128,)]
     """
-    from kerasguide.registry import get_model_card
+    from kerasguide.zoo.registry import get_model_card
 
     if not isinstance(kind, str) or kind not in _KINDS:
         raise InvalidParameterError(

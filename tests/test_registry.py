@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kerasguide
-from kerasguide import registry
+from kerasguide.zoo import registry
 
 
 def test_list_models_sorted_and_complete():

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from kerasguide import KerasClassifier, KerasRegressor, KerasTransformer
-from kerasguide._validation import PARAMETERS
+from kerasguide.core.checks import PARAMETERS
 from kerasguide.exceptions import InvalidParameterError
 
 CLASSES = (KerasClassifier, KerasRegressor, KerasTransformer)

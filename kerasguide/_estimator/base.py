@@ -14,11 +14,11 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.fitting import fit_once
+from kerasguide._estimator.holdout import check_validation_data
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows, row_shape
 from kerasguide._estimator.sk_callbacks import CallbackSupportMixin, with_callbacks
-from kerasguide._estimator.validation import check_validation_data
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
@@ -184,11 +184,11 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- saving
     def save(self, path):
-        """Write the fitted estimator to one zip file, without pickle; see `kerasguide.saving`.
+        """Write the fitted estimator to one zip file, without pickle; see `kerasguide.io.saving`.
 
-        Load it with [`kerasguide.load`][kerasguide.saving.load]. Returns the path.
+        Load it with [`kerasguide.load`][kerasguide.io.saving.load]. Returns the path.
         """
-        from kerasguide.saving import save
+        from kerasguide.io.saving import save
 
         return save(self, path)
 
@@ -201,7 +201,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
             Scores to report, e.g. ``{"accuracy": 0.97}``: their names go into the front
             matter's ``metrics``, their values into an evaluation table.
         """
-        from kerasguide._card import model_card
+        from kerasguide._estimator.card import model_card
 
         return model_card(self, metrics)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from kerasguide._estimator import engine
 from kerasguide.exceptions import InvalidParameterError
-from kerasguide.registry import get_model_card
+from kerasguide.zoo.registry import get_model_card
 
 __all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_fits", "check_model_output",
            "plan_model", "resolve_task"]  # fmt: skip

@@ -21,6 +21,7 @@ from sklearn.utils import check_random_state
 from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
+from kerasguide._estimator.holdout import is_splitter, split_with
 from kerasguide._estimator.inference import ForwardCache
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
@@ -31,7 +32,6 @@ from kerasguide._estimator.training import (
     train,
     train_fused,
 )
-from kerasguide._estimator.validation import is_splitter, split_with
 from kerasguide.exceptions import ConvergenceWarning
 
 __all__ = ["EnginePlan", "Start", "fit_once"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from kerasguide._estimator.backend import check_distribution
 from kerasguide._estimator.building import KNOBS
-from kerasguide._validation import check, check_random_state_arg, invalid
+from kerasguide.core.checks import check, check_random_state_arg, invalid
 from kerasguide.exceptions import InvalidParameterError
 
 __all__ = ["check_params"]
@@ -50,7 +50,7 @@ def _check_model(model: Any) -> Any:
             f"Received: model=<{type(model).__name__} {model.name!r}>"
         )
     if isinstance(model, str):
-        from kerasguide.registry import get_model_card
+        from kerasguide.zoo.registry import get_model_card
 
         get_model_card(model)  # an unknown name: the closest match and the known names
         return model

@@ -114,7 +114,7 @@ def _keras_file(text: str) -> Path:
 # --------------------------------------------------------------------------- the parser
 def _train_parser(commands, common: argparse.ArgumentParser) -> None:
     from kerasguide.app.datasets_table import DATASETS
-    from kerasguide.models import TALK_LEARNING_RATE
+    from kerasguide.zoo.models import TALK_LEARNING_RATE
 
     train = commands.add_parser(
         "train",
@@ -227,7 +227,7 @@ def _reference_build(card) -> dict:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from kerasguide.registry import get_model_card, list_models
+    from kerasguide.zoo.registry import get_model_card, list_models
 
     cards = [get_model_card(name) for name in list_models()]
     if getattr(args, "json", False):

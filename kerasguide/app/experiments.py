@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from kerasguide.models import TALK_LEARNING_RATE
+from kerasguide.zoo.models import TALK_LEARNING_RATE
 
 # fmt: off
 __all__ = ["BATCH_SIZE", "BOUNDARY_DATASETS", "BOUNDARY_MODELS", "DIGIT_CODES", "EXPERIMENTS",

@@ -32,7 +32,7 @@ TUNABLE_TASK = "any"
 
 
 def _model_card(name: str):
-    from kerasguide.registry import get_model_card
+    from kerasguide.zoo.registry import get_model_card
 
     try:
         return get_model_card(name)

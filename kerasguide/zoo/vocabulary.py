@@ -1,27 +1,29 @@
-"""The shared pieces of the zoo's factories: the vocabulary, the compile options, the builder.
+"""The vocabulary every factory of the zoo shares: input shapes, task heads, compile options.
 
-[`kerasguide.models`][kerasguide.models] holds one small function per model; everything they share
-is here, so a new model is a few lines over ``build_sequential`` (or a builder of its own that uses
-the same vocabulary helpers). Keras is imported only when a model is built.
+[`kerasguide.zoo.models`][kerasguide.zoo.models] holds one small function per model; the
+builders in ``kerasguide.zoo.builders`` assemble the layers; what both share is here: the input
+shape, the head of each task, the compile options and the compiling itself. Keras is imported
+only when a model is built.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kerasguide._validation import check, get_initializer, invalid
+from kerasguide.core.checks import check, get_initializer, invalid, named_optimizer
 from kerasguide.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import keras
+    pass
 
 __all__ = [
     "COMPILE_OPTIONS",
     "TALK_LEARNING_RATE",
     "TASK_HEADS",
-    "build_sequential",
     "check_compile_options",
     "check_head",
+    "compile_model",
+    "make_initializer",
     "named_outputs",
     "resolve_input_shape",
 ]
@@ -110,19 +112,6 @@ def _learning_rate(optimizer_name: str, learning_rate: float | None, default: fl
     return TALK_LEARNING_RATE if optimizer_name == "sgd" else default
 
 
-def named_optimizer(name: str):
-    """A new optimizer of Keras's ``name`` (any case), itself named ``name.lower()``.
-
-    Keras numbers the optimizers it names itself (``adam_1``, ``adam_2``, ...), and their
-    variables with them; TensorFlow keeps about 35 KiB for each distinct variable name it ever
-    saw, so numbered optimizers grew memory by about 0.3 MiB a fit
-    (``benchmarks/variable_names.py``). A fixed name keeps the variables' names the same.
-    """
-    import keras
-
-    return keras.optimizers.get({"class_name": name, "config": {"name": name.lower()}})
-
-
 def _make_optimizer(optimizer: Any, learning_rate: Any):
     """A fresh optimizer: an instance's copy, or a named one; ``learning_rate`` overrides."""
     import keras
@@ -143,7 +132,7 @@ def _make_optimizer(optimizer: Any, learning_rate: Any):
     return named.__class__.from_config(config)
 
 
-def _make_initializer(kernel_initializer: Any, seed: int | None):
+def make_initializer(kernel_initializer: Any, seed: int | None):
     import keras
 
     kernel_initializer = check("kernel_initializer", kernel_initializer)
@@ -166,7 +155,7 @@ def check_compile_options(factory: str, options: dict[str, Any]) -> dict[str, An
     return options
 
 
-def _compile(model, task: str, dtype: str, options: dict[str, Any]) -> None:
+def compile_model(model, task: str, dtype: str, options: dict[str, Any]) -> None:
     import keras
 
     metrics = options.get("metrics")
@@ -179,36 +168,3 @@ def _compile(model, task: str, dtype: str, options: dict[str, Any]) -> None:
         loss=options.get("loss") or getattr(keras.losses, default_loss)(dtype=dtype),
         metrics=metrics,
     )
-
-
-# --------------------------------------------------------------------------- the builder
-def build_sequential(
-    input_shape: tuple[int, ...],
-    n_outputs: int,
-    *,
-    task: str,
-    name: str,
-    hidden_layers: Any = (),
-    activation: Any = "relu",
-    dropout: Any = 0.0,
-    l1: Any = 0.0,
-    l2: Any = 0.0,
-    normalization: Any = None,
-    maxout_pieces: Any = 2,
-    **options: Any,
-) -> keras.Sequential:
-    """The builder behind the Dense factories: hidden blocks (Dense or maxout, then optional
-    normalization and dropout), optional L1/L2 penalties, a task head."""
-    import keras
-
-    from kerasguide._zoo_layers import Parts, needs_layers
-
-    hidden = check("hidden_layers", hidden_layers)
-    parts = Parts.make(options, activation=activation, dropout=dropout, l1=l1, l2=l2,
-                       normalization=normalization, maxout_pieces=maxout_pieces)  # fmt: skip
-    needs_layers(parts.dropout, hidden, "hidden_layers")
-    layers: list[Any] = [parts.inputs(input_shape)]
-    if len(input_shape) > 1:
-        layers.append(keras.layers.Flatten(dtype=parts.dtype, name="flatten"))
-    layers += parts.hidden(hidden)
-    return parts.finish(layers, n_outputs, task, name, options)

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from kerasguide._estimator.shapes import model_rows
 from kerasguide._estimator.weights import check_weights
-from kerasguide._validation import _is_splitter
+from kerasguide.core.checks import _is_splitter
 
 __all__ = ["check_validation_data", "is_splitter", "split_with"]
 

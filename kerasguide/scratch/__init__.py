@@ -10,6 +10,9 @@ regressor.
 
 The gradients here are the correct ones, ``-2 * (y - y_hat) * x``; the talk's code multiplied
 by the weights where the input belongs. No Keras is imported: this is what Keras automates.
+
+This package may import ``kerasguide.core``, NumPy and scikit-learn, never Keras;
+``checks`` holds its argument checks.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from kerasguide._scratch_checks import REDUCTIONS as REDUCTIONS  # kept here, as before
-from kerasguide._scratch_checks import (
+from kerasguide.scratch.checks import REDUCTIONS as REDUCTIONS  # kept here, as before
+from kerasguide.scratch.checks import (
     _as_batch,
     _check_divergence,
     _check_learning_rate,

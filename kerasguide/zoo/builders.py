@@ -1,10 +1,10 @@
-"""The layers of the zoo's builders: hidden blocks, convolution and recurrent stacks, the head.
+"""Every Sequential builder of the zoo: hidden blocks, convolution and recurrent stacks, the head.
 
 ``Parts`` holds what every layer of one model shares (dtype, seed, initializer, penalty and the
 knobs, each checked with the package's one table); the ``build_*`` functions below assemble the
-[`cnn`][kerasguide.models.cnn], [`rnn`][kerasguide.models.rnn] and
-[`autoencoder`][kerasguide.models.autoencoder] from it, as ``kerasguide._zoo.build_sequential``
-does the Dense models. Keras is imported only when a model is built.
+Dense models (``build_sequential``), the [`cnn`][kerasguide.zoo.models.cnn], the
+[`rnn`][kerasguide.zoo.models.rnn] and the [`autoencoder`][kerasguide.zoo.models.autoencoder]
+from it. Keras is imported only when a model is built.
 
 Seed offsets, so that no two layers draw the same numbers: Dense layers ``i`` (the output 0),
 convolutions ``100 + i``, recurrent kernels ``200 + i`` (recurrent matrices ``300 + i``, a
@@ -14,13 +14,23 @@ backward direction ``+ 500``), dropout masks ``1000 + i`` (recurrent ones ``1200
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kerasguide._validation import check, invalid
-from kerasguide._zoo import TASK_HEADS, _compile, _make_initializer, check_head
+from kerasguide.core.checks import check, invalid
 from kerasguide.exceptions import InvalidParameterError
+from kerasguide.zoo.vocabulary import TASK_HEADS, check_head, compile_model, make_initializer
 
-__all__ = ["Parts", "build_autoencoder", "build_cnn", "build_rnn", "needs_layers"]
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+__all__ = [
+    "Parts",
+    "build_autoencoder",
+    "build_cnn",
+    "build_rnn",
+    "build_sequential",
+    "needs_layers",
+]
 
 
 def needs_layers(dropout: float, layers: tuple[int, ...], name: str) -> None:
@@ -64,11 +74,11 @@ class Parts:
 
     def kernel(self, offset: int):
         """A fresh kernel initializer, seeded with ``seed + offset``."""
-        return _make_initializer(self.initializer, self.seeded(offset))
+        return make_initializer(self.initializer, self.seeded(offset))
 
     def penalty(self):
         """The kernel penalty: ``L2`` alone, ``L1L2`` when there is an L1 part, or None."""
-        from kerasguide.layers import L1L2, L2
+        from kerasguide.zoo.layers import L1L2, L2
 
         if self.l1:
             return L1L2(l1=self.l1, l2=self.l2)
@@ -80,10 +90,10 @@ class Parts:
         return keras.Input(shape=shape, dtype=self.dtype, name="inputs")
 
     def dense(self, units: int, activation: Any, name: str, offset: int):
-        """A Dense layer, or a [`Maxout`][kerasguide.layers.Maxout] for ``"maxout"``."""
+        """A Dense layer, or a [`Maxout`][kerasguide.zoo.layers.Maxout] for ``"maxout"``."""
         import keras
 
-        from kerasguide.layers import Maxout
+        from kerasguide.zoo.layers import Maxout
 
         common = {
             "kernel_initializer": self.kernel(offset),
@@ -130,7 +140,7 @@ class Parts:
         head = self.dense(n_outputs, TASK_HEADS[task][0], "output", 0)
         model = keras.Sequential([*layers, head], name=name)
         if options.get("compile", True):
-            _compile(model, task, self.dtype, options)
+            compile_model(model, task, self.dtype, options)
         return model
 
 
@@ -221,3 +231,33 @@ def build_autoencoder(input_shape: tuple[int, ...], n_outputs: Any, *, task: Any
     layers.append(parts.dense(code, "linear", "code", len(hidden) + 1))
     layers += parts.hidden(tuple(reversed(hidden)), first=len(hidden) + 2)
     return parts.finish(layers, units, "regression", "autoencoder", options)
+
+
+def build_sequential(
+    input_shape: tuple[int, ...],
+    n_outputs: int,
+    *,
+    task: str,
+    name: str,
+    hidden_layers: Any = (),
+    activation: Any = "relu",
+    dropout: Any = 0.0,
+    l1: Any = 0.0,
+    l2: Any = 0.0,
+    normalization: Any = None,
+    maxout_pieces: Any = 2,
+    **options: Any,
+) -> keras.Sequential:
+    """The builder behind the Dense factories: hidden blocks (Dense or maxout, then optional
+    normalization and dropout), optional L1/L2 penalties, a task head."""
+    import keras
+
+    hidden = check("hidden_layers", hidden_layers)
+    parts = Parts.make(options, activation=activation, dropout=dropout, l1=l1, l2=l2,
+                       normalization=normalization, maxout_pieces=maxout_pieces)  # fmt: skip
+    needs_layers(parts.dropout, hidden, "hidden_layers")
+    layers: list[Any] = [parts.inputs(input_shape)]
+    if len(input_shape) > 1:
+        layers.append(keras.layers.Flatten(dtype=parts.dtype, name="flatten"))
+    layers += parts.hidden(hidden)
+    return parts.finish(layers, n_outputs, task, name, options)

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_array
 
-from kerasguide._validation import check_bool as _check_bool
-from kerasguide._validation import check_int as _check_int
-from kerasguide._validation import check_random_state_arg as _check_random_state
+from kerasguide.core.checks import check_bool as _check_bool
+from kerasguide.core.checks import check_int as _check_int
+from kerasguide.core.checks import check_random_state_arg as _check_random_state
 from kerasguide.exceptions import InvalidParameterError
 
 REDUCTIONS = ("sum", "mean")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import Bunch
 
-from kerasguide._validation import check_bool, check_int, check_random_state_arg, invalid
+from kerasguide.core.checks import check_bool, check_int, check_random_state_arg, invalid
 
 __all__ = ["make_sequences"]
 

@@ -8,6 +8,9 @@ has a test split, then gives ``((X_train, y_train), (X_test, y_test))`` as
 scikit-learn), images ``float32``, labels ``int64``. Only
 [`load_mnist`][kerasguide.datasets.load_mnist] downloads, after finding no local copy, checking
 that the network answers and saying so on stderr; ``download=False`` forbids it.
+
+This package may import ``kerasguide.core`` (for its argument checks), NumPy and
+scikit-learn; ``sequences`` holds the sequence task.
 """
 
 from __future__ import annotations
@@ -25,10 +28,10 @@ import numpy as np
 from sklearn import datasets as sk_datasets
 from sklearn.utils import Bunch
 
-from kerasguide._sequences import make_sequences
-from kerasguide._validation import check_bool as _check_bool
-from kerasguide._validation import check_int as _check_int
-from kerasguide._validation import check_random_state_arg as _check_random_state
+from kerasguide.core.checks import check_bool as _check_bool
+from kerasguide.core.checks import check_int as _check_int
+from kerasguide.core.checks import check_random_state_arg as _check_random_state
+from kerasguide.datasets.sequences import make_sequences
 from kerasguide.exceptions import InvalidParameterError
 
 # fmt: off
@@ -151,7 +154,7 @@ def load_digits(
         Divide the pixel values (0-16) by 16, into [0, 1].
     as_images : bool, default=False
         Give ``data`` as images with a channel axis, shape (1797, 8, 8, 1), for
-        [`cnn`][kerasguide.models.cnn] (``feature_names`` is then None).
+        [`cnn`][kerasguide.zoo.models.cnn] (``feature_names`` is then None).
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
 
@@ -290,7 +293,7 @@ def load_mnist(
         Divide the pixel values (0-255) by 255, into [0, 1].
     as_images : bool, default=False
         Give each image as a (28, 28, 1) array with a channel axis, for
-        [`cnn`][kerasguide.models.cnn]; ``flatten=True`` with it is an error.
+        [`cnn`][kerasguide.zoo.models.cnn]; ``flatten=True`` with it is an error.
     download : bool, default=True
         Allow the download when no local copy is found.
     return_X_y : bool, default=False

@@ -1,0 +1,121 @@
+"""Keras objects of kerasguide's own, registered with Keras's serialization on import.
+
+A model saved to a ``.keras`` file records these objects by their registered names
+(``"kerasguide>L2"``, ``"kerasguide>Maxout"``), so a process that loads the file needs them
+registered first. Importing this module registers them; the factories (when they build),
+[`kerasguide.estimators`][kerasguide.estimators] and unpickling an estimator import it.
+
+>>> import keras
+>>> import kerasguide.zoo.layers  # registers kerasguide's Keras objects
+>>> model = keras.saving.load_model("model.keras")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import keras
+
+__all__ = ["L1L2", "L2", "Maxout"]
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="L2")
+class L2(keras.regularizers.L2):
+    """``keras.regularizers.L2`` whose penalty is cast to ``keras.config.floatx()``.
+
+    Keras adds the regularisation losses to the compiled loss, which it keeps in ``floatx``
+    (float32); on TensorFlow a float64 penalty then fails to add. The cast lets float64 layers
+    carry an L2 penalty, and the gradients stay float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.zoo.layers import L2
+    >>> float(L2(0.5)(np.ones((2, 2))))
+    2.0
+    """
+
+    def __call__(self, x):
+        return keras.ops.cast(super().__call__(x), keras.config.floatx())
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="L1L2")
+class L1L2(keras.regularizers.L1L2):
+    """``keras.regularizers.L1L2`` (the elastic penalty) cast to ``keras.config.floatx()``.
+
+    The L1 and L1-plus-L2 counterpart of [`L2`][kerasguide.zoo.layers.L2], cast for the same
+    reason: ``l1 * sum(|w|) + l2 * sum(w ** 2)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.zoo.layers import L1L2
+    >>> float(L1L2(l1=0.5, l2=0.25)(np.ones((2, 2), dtype="float32")))
+    3.0
+    """
+
+    def __call__(self, x):
+        return keras.ops.cast(super().__call__(x), keras.config.floatx())
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="Maxout")
+class Maxout(keras.layers.Layer):
+    """A maxout layer: a Dense map to ``units * pieces`` values, then the max of each group.
+
+    Each of the ``units`` outputs is the largest of ``pieces`` affine functions of the input
+    (Goodfellow et al., 2013), a learned piecewise-linear activation. Written with
+    ``keras.ops``, so it runs on every backend. Inputs are ``(batch, features)``.
+
+    Parameters
+    ----------
+    units : int
+        Output units.
+    pieces : int, default=2
+        Affine pieces per unit.
+    kernel_initializer, bias_initializer : str or keras.initializers.Initializer
+        As for ``keras.layers.Dense``.
+    kernel_regularizer : keras.regularizers.Regularizer, optional
+        A penalty on the kernel.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.zoo.layers import Maxout
+    >>> tuple(Maxout(4, pieces=3)(np.ones((2, 5), dtype="float32")).shape)
+    (2, 4)
+    """
+
+    def __init__(self, units, pieces=2, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, **kwargs):  # fmt: skip
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.pieces = int(pieces)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+
+    def build(self, input_shape):
+        width = self.units * self.pieces
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], width), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, name="kernel",
+        )  # fmt: skip
+        self.bias = self.add_weight(shape=(width,), initializer=self.bias_initializer, name="bias")
+
+    def call(self, inputs):
+        z = keras.ops.add(keras.ops.matmul(inputs, self.kernel), self.bias)
+        return keras.ops.max(keras.ops.reshape(z, (-1, self.units, self.pieces)), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "pieces": self.pieces,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer)
+            if self.kernel_regularizer is not None else None,
+        }  # fmt: skip
