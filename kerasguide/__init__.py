@@ -7,13 +7,11 @@ imported when a name that needs them is first used.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-try:
-    __version__ = version("kerasguide")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+from kerasguide.core.versions import package_version as _package_version
+
+__version__ = _package_version()
 
 __all__ = [
     "KerasClassifier",

@@ -57,7 +57,10 @@ def _init_names() -> tuple[set[str], set[str], set[str]]:
         if isinstance(node, ast.ImportFrom):
             names = {alias.asname or alias.name for alias in node.names}
             own = node.level > 0 or (node.module or "").split(".")[0] == "kerasguide"
-            (reexported if own else helpers).update(names)
+            if own:  # a private alias (``as _name``) is a helper of __init__, not a public name
+                reexported.update(n for n in names if _is_public(n))
+            else:
+                helpers.update(names)
         elif isinstance(node, ast.Import):
             helpers.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
         elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):

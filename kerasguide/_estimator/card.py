@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from kerasguide.core.versions import software_versions
+
 __all__ = ["model_card"]
 
 
@@ -82,14 +84,10 @@ def _training(est) -> list[str]:
 
 
 def _versions() -> list[str]:
-    import keras
-    import sklearn
-
-    import kerasguide
-
-    return ["## Software", "", f"- kerasguide {kerasguide.__version__}",
-            f"- Keras {keras.__version__} (backend: {keras.backend.backend()})",
-            f"- scikit-learn {sklearn.__version__}, NumPy {np.__version__}", ""]  # fmt: skip
+    v = software_versions()
+    return ["## Software", "", f"- kerasguide {v['kerasguide']}",
+            f"- Keras {v['keras']} (backend: {v['backend']})",
+            f"- scikit-learn {v['scikit-learn']}, NumPy {v['numpy']}", ""]  # fmt: skip
 
 
 def model_card(est, metrics: dict[str, Any] | None = None) -> str:
