@@ -25,12 +25,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from kerasguide.scratch.checks import REDUCTIONS as REDUCTIONS  # kept here, as before
 from kerasguide.scratch.checks import (
-    _as_batch,
-    _check_divergence,
-    _check_learning_rate,
-    _check_reduction,
-    _check_train_args,
-    _check_values,
+    as_batch,
+    check_divergence,
+    check_learning_rate,
+    check_reduction,
+    check_train_args,
+    check_values,
 )
 
 # fmt: off
@@ -81,15 +81,15 @@ def cost(y_hat: Any, y: Any, *, reduction: str = "sum") -> float:
     >>> cost([1.0, 2.0], [0.0, 0.0]), cost([1.0, 2.0], [0.0, 0.0], reduction="mean")
     (5.0, 2.5)
     """
-    reduction = _check_reduction(reduction)
+    reduction = check_reduction(reduction)
     y_hat, y = np.asarray(y_hat, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if y_hat.shape != y.shape:  # guard against (n,) - (n, 1) broadcasting to (n, n)
         raise ValueError(
             f"`y_hat` and `y` must have the same shape. Received: y_hat.shape={y_hat.shape}, "
             f"y.shape={y.shape}"
         )
-    _check_values("y_hat", np.atleast_1d(y_hat))
-    _check_values("y", np.atleast_1d(y))
+    check_values("y_hat", np.atleast_1d(y_hat))
+    check_values("y", np.atleast_1d(y))
     return _sum_or_mean_of_squares(y_hat - y, reduction)
 
 
@@ -146,8 +146,8 @@ def gradients(
     >>> grad_w.tolist(), grad_b
     ([-8.0, 4.0, 12.0], 4.0)
     """
-    reduction = _check_reduction(reduction)
-    X, Y, w = _as_batch(x, y, weights)
+    reduction = check_reduction(reduction)
+    X, Y, w = as_batch(x, y, weights)
     return _gradients(X, Y, w, float(intercept), 1.0 if reduction == "sum" else 1.0 / len(Y))
 
 
@@ -178,7 +178,7 @@ def update(
     >>> w.tolist(), b
     ([0.0, 3.0], 0.0)
     """
-    learning_rate = _check_learning_rate(learning_rate)
+    learning_rate = check_learning_rate(learning_rate)
     grad_w, grad_b = grads
     new_w = np.asarray(weights, dtype=np.float64) - learning_rate * np.asarray(grad_w)
     return new_w, float(intercept) - learning_rate * float(grad_b)
@@ -247,7 +247,7 @@ def train(
     >>> result.weights.round(3).tolist(), round(result.intercept, 3)
     ([2.0, -1.0], 0.5)
     """
-    X, y, epochs, learning_rate, batch_size, shuffle, rng = _check_train_args(
+    X, y, epochs, learning_rate, batch_size, shuffle, rng = check_train_args(
         X, y, epochs, learning_rate, batch_size, shuffle, random_state
     )
     return _gradient_descent(X, y, rng, epochs, learning_rate, batch_size, shuffle)
@@ -272,7 +272,7 @@ def _gradient_descent(
             order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
             weights, intercept = _epoch(X, y, weights, intercept, order, learning_rate, batch_size)
             loss = _sum_or_mean_of_squares(X @ weights + intercept - y, "mean")
-            _check_divergence(loss, epoch, learning_rate)
+            check_divergence(loss, epoch, learning_rate)
             loss_curve.append(loss)
     return TrainResult(weights, float(intercept), loss_curve)
 
@@ -307,7 +307,7 @@ def evaluate(X: Any, y: Any, weights: Any, intercept: float) -> float:
     >>> evaluate([[1.0], [2.0]], [1.0, 5.0], [1.0], 0.0)
     2.1213203435596424
     """
-    X, y, w = _as_batch(X, y, weights, x_name="X")
+    X, y, w = as_batch(X, y, weights, x_name="X")
     return float(np.sqrt(_sum_or_mean_of_squares(model(X, w, intercept) - y, "mean")))
 
 

@@ -1,8 +1,8 @@
 """The checks of ``kerasguide.scratch``: its functions' arguments, checked and converted, and
 the training's divergence.
 
-Private: ``kerasguide.scratch`` imports these under the same names, and its functions raise
-their messages.
+Internal to the ``kerasguide.scratch`` package, whose functions raise these messages; the names
+carry no underscore because another module imports them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kerasguide.exceptions import InvalidParameterError
 REDUCTIONS = ("sum", "mean")
 
 
-def _check_reduction(reduction: Any) -> str:
+def check_reduction(reduction: Any) -> str:
     if reduction not in REDUCTIONS:
         raise InvalidParameterError(
             f"`reduction` must be 'sum' or 'mean'. Received: reduction={reduction!r}"
@@ -29,7 +29,7 @@ def _check_reduction(reduction: Any) -> str:
     return reduction
 
 
-def _check_learning_rate(value: Any) -> float:
+def check_learning_rate(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < np.inf:
         raise InvalidParameterError(
             f"`learning_rate` must be a float > 0. Received: learning_rate={value!r}"
@@ -37,12 +37,12 @@ def _check_learning_rate(value: Any) -> float:
     return float(value)
 
 
-def _check_values(name: str, array: np.ndarray) -> None:
+def check_values(name: str, array: np.ndarray) -> None:
     """scikit-learn's checks and wording: at least one sample, and no NaN or infinity."""
     check_array(array, ensure_2d=False, allow_nd=True, ensure_all_finite=True, input_name=name)
 
 
-def _as_batch(
+def as_batch(
     x: Any, y: Any, weights: Any = None, *, x_name: str = "x"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``x`` as a 2-D batch, ``y`` and ``weights`` as 1-D, with matching sizes; ``x`` and ``y``
@@ -59,12 +59,12 @@ def _as_batch(
         raise ValueError(
             f"`y` must hold one target per sample ({X.shape[0]}). Received: y.shape={Y.shape}"
         )
-    _check_values(x_name, X)
-    _check_values("y", Y)
+    check_values(x_name, X)
+    check_values("y", Y)
     return X, Y, w
 
 
-def _check_train_args(
+def check_train_args(
     X: Any,
     y: Any,
     epochs: Any,
@@ -76,17 +76,17 @@ def _check_train_args(
     """``train``'s arguments, checked in its order and converted: ``X`` and ``y`` as a batch,
     the numbers as ``int`` and ``float``, ``random_state`` as a ``RandomState``."""
     epochs = _check_int("epochs", epochs)
-    learning_rate = _check_learning_rate(learning_rate)
+    learning_rate = check_learning_rate(learning_rate)
     batch_size = _check_int("batch_size", batch_size)
     shuffle = _check_bool("shuffle", shuffle)
     rng = _check_random_state(random_state)
     if np.ndim(X) != 2:
         raise ValueError(f"`X` must be 2-D (n_samples, n_features). Received: X.ndim={np.ndim(X)}")
-    X, y, _ = _as_batch(X, y, x_name="X")
+    X, y, _ = as_batch(X, y, x_name="X")
     return X, y, epochs, learning_rate, batch_size, shuffle, rng
 
 
-def _check_divergence(loss: float, epoch: int, learning_rate: float) -> None:
+def check_divergence(loss: float, epoch: int, learning_rate: float) -> None:
     """Raise the ``ValueError`` that reports a diverged training, where ``loss`` is not finite."""
     if not np.isfinite(loss):
         raise ValueError(
