@@ -93,6 +93,8 @@ def _invalid(name: str, allowed: str, value: Any) -> Exception:
     from kerasguide.exceptions import InvalidParameterError
 
     return InvalidParameterError(f"`{name}` must be {allowed}. Received: {name}={value!r}")
+
+
 _BUILTIN_MODULES = ("kerasguide.models",)
 
 

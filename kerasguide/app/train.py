@@ -1,6 +1,6 @@
 """``kerasguide train``: train one model of the zoo on one dataset, through the estimators.
 
-Its flags are built from the parameter table ([`kerasguide._validation`][kerasguide._validation]),
+Its flags are built from the parameter table (``kerasguide._validation``),
 so a value is accepted or refused with the words the estimators use. The command then checks,
 before it imports the backend, that the model and the dataset go together (the registry card
 says what the model eats and which tasks it serves; the dataset's spec what it gives) and that
