@@ -15,7 +15,7 @@ import pytest
 
 from kerasguide.app import cli, experiments, reproduce
 from kerasguide.app.datasets_table import DATASETS
-from kerasguide.registry import list_models
+from kerasguide.zoo.registry import list_models
 
 ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
@@ -29,7 +29,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 def test_models_lists_the_registry(capsys):
     assert cli.main(["models"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["name", "task", "description"]
+    assert out.splitlines()[0].split() == ["name", "input", "learns", "description"]
     for name in list_models():
         assert any(line.startswith(name + " ") for line in out.splitlines())
 
@@ -42,6 +42,9 @@ def test_models_json_lists_the_registry_with_parameter_counts(capsys):
     assert [row["name"] for row in rows] == list_models()
     by_name = {row["name"]: row for row in rows}
     assert by_name["softmax_regression"]["task"] == "multiclass"
+    assert by_name["cnn"]["input"] == "images"
+    assert by_name["rnn"]["tasks"] == ["regression", "binary", "multiclass", "multilabel"]
+    assert by_name["autoencoder"]["reconstructs"] is True
     assert by_name["softmax_regression"]["parameters"] == 784 * 10 + 10
     assert by_name["logistic_regression"]["parameters"] == 784 + 1
     assert by_name["mlp"]["parameters"] == 784 * 128 + 128 + 128 * 10 + 10
@@ -80,25 +83,34 @@ def test_help_and_version(capsys):
         (["train", "resnet"], "Unknown model name 'resnet'"),
         (["train", "mpl"], "Did you mean 'mlp'?"),
         (["train", "mlp", "--dataset", "cifar"], "invalid choice: 'cifar'"),
-        (["train", "mlp", "--epochs", "-3"], "--epochs: must be an integer >= 1"),
-        (["train", "mlp", "--epochs", "0"], "--epochs: must be an integer >= 1"),
-        (["train", "mlp", "--batch-size", "ten"], "--batch-size: must be an integer >= 1"),
-        (["train", "mlp", "--dropout", "1.0"], "--dropout: must be a number in [0, 1)"),
-        (["train", "mlp", "--dropout", "-0.1"], "--dropout: must be a number in [0, 1)"),
-        (["train", "mlp", "--l2", "-1"], "--l2: must be a number >= 0"),
-        (["train", "mlp", "--learning-rate", "nan"], "--learning-rate: must be a number > 0"),
-        (["train", "mlp", "--hidden-layers", "128,abc"], "--hidden-layers: must be positive"),
-        (["train", "mlp", "--hidden-layers", "0"], "--hidden-layers: must be positive"),
-        (["train", "mlp", "--seed", "-1"], "--seed: must be an integer >= 0"),
+        (["train", "mlp", "--epochs", "-3"], "--epochs: `epochs` must be an integer >= 1"),
+        (["train", "mlp", "--epochs", "0"], "Received: epochs=0"),
+        (["train", "mlp", "--batch-size", "ten"], "Received: batch_size='ten'"),
+        (["train", "mlp", "--dropout", "1.0"], "--dropout: `dropout` must be a float in [0, 1)"),
+        (["train", "mlp", "--dropout", "-0.1"], "Received: dropout=-0.1"),
+        (["train", "mlp", "--l2", "-1"], "--l2: `l2` must be a finite float >= 0"),
+        (["train", "mlp", "--learning-rate", "nan"], "Received: learning_rate=nan"),
+        (["train", "mlp", "--hidden-layers", "128,abc"], "Received: hidden_layers='128,abc'"),
+        (["train", "mlp", "--hidden-layers", "0"], "Received: hidden_layers=(0,)"),
+        (["train", "mlp", "--seed", "-1"], "--seed: `seed` must be an integer in [0, 2**32 - 1]"),
+        (["train", "mlp", "--seed", "4294967296"], "Received: seed=4294967296"),
+        (["reproduce", "--seed", "4294967296"], "Received: seed=4294967296"),
         (["train", "mlp", "--mnist", "/no/such/mnist.npz"], "no such file"),
         (["train", "mlp", "--save", "model.h5"], "--save: must end in .keras"),
         (["train", "mlp", "--save", "/no/such/dir/m.keras"], "no such directory"),
         (["train", "softmax_regression", "--hidden-layers", "64"], "takes no --hidden-layers"),
+        (["train", "cnn", "--hidden-layers", "8"], "flags: --dropout, --l2"),
+        (["train", "rnn", "--l2", "0.1"], "takes no --l2; its architecture flags: --dropout"),
+        (["train", "autoencoder", "--dropout", "0.1"], "flags: --hidden-layers, --activation"),
+        (["train", "cnn", "--dataset", "houses"], "datasets it fits: digits, mnist"),
+        (["train", "rnn", "--dataset", "xor"], "datasets it fits: digits, mnist, sequences"),
         (["train", "logistic_regression", "--l2", "0"], "takes no --l2"),
         (["train", "linear_regression", "--dataset", "xor"], "datasets it fits: houses"),
-        (["train", "mlp", "--activation", "relux"], "--activation: must be a Keras activation"),
+        (["train", "mlp", "--activation", "relux"], "`activation` must be a Keras activation"),
         (["reproduce", "--dataset", "houses"], "invalid choice: 'houses'"),
         (["reproduce", "--mnist", "/no/such/mnist.npz"], "no such file"),
+        (["models", "--jsn"], "unrecognized arguments: --jsn"),
+        (["datasets", "mnist"], "unrecognized arguments: mnist"),
     ],
 )
 def test_user_errors_are_one_line_and_status_2(capsys, argv, expected):
@@ -363,3 +375,162 @@ def test_reproduce_out_must_be_a_directory(tmp_path, capsys):
     file.write_text("")
     assert cli.main(["reproduce", "--quick", "--out", str(file)]) == 2
     assert "is not a directory" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- every model
+@pytest.mark.parametrize("name", list_models())
+def test_train_every_listed_model_for_one_epoch(name, capsys):
+    # The cnn reads digits as 8x8x1 images, the rnn the sequences, the autoencoder rebuilds
+    # digits: each on its default dataset.
+    assert cli.main(["train", name, "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    score = "reconstruction RMSE" if name == "autoencoder" else "Test "
+    assert score in out
+    if name == "cnn":
+        assert "on digits" in out
+        assert "images of shape (8, 8, 1)" in out
+    if name == "rnn":
+        assert "on sequences" in out
+        assert "sequences of shape (20, 2)" in out
+
+
+def test_train_rnn_on_digits_reads_rows_as_steps(capsys):
+    assert cli.main(["train", "rnn", "--dataset", "digits", "--epochs", "1"]) == 0
+    assert "sequences of shape (8, 8)" in capsys.readouterr().out
+
+
+def test_activation_maxout_is_accepted(capsys):
+    args = cli.build_parser().parse_args(["train", "mlp", "--activation", "maxout"])
+    assert args.activation == "maxout"
+    assert cli.main(["train", "mlp", "--activation", "maxout", "--epochs", "1"]) == 0
+    assert "Test accuracy" in capsys.readouterr().out
+
+
+def test_largest_seed_is_accepted():
+    for argv in (["train", "mlp"], ["reproduce"]):
+        assert cli.build_parser().parse_args([*argv, "--seed", "4294967295"]).seed == 2**32 - 1
+
+
+def test_diverging_training_is_one_line(capsys):
+    assert cli.main(["train", "mlp", "--learning-rate", "1e30", "--epochs", "1"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("kerasguide: error: training diverged: ")
+    assert lines[0].endswith("Try a smaller --learning-rate.")
+
+
+# --------------------------------------------------------------------------- one table
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("dropout", "1.5"),
+        ("l2", "-1"),
+        ("learning_rate", "nan"),
+        ("epochs", "0"),
+        ("hidden_layers", "4,0"),
+        ("batch_size", "ten"),
+        ("optimizer", "sgdd"),
+        ("activation", "relux"),
+    ],
+)
+def test_the_command_line_says_what_the_estimator_says(name, text, capsys):
+    from kerasguide import KerasClassifier
+    from kerasguide.core.checks import parse
+
+    X, y = np.random.default_rng(0).random((20, 4)), np.arange(20) % 2
+    with pytest.raises(ValueError, match=f"Received: {name}=") as info:
+        KerasClassifier(**{name: parse(name, text)}).fit(X, y)
+    assert cli.main(["train", "mlp", "--" + name.replace("_", "-"), text]) == 2
+    line = capsys.readouterr().err.strip()
+    assert f"argument --{name.replace('_', '-')}: {info.value}" in line
+
+
+def test_train_flags_take_none_where_the_estimators_do():
+    import inspect
+
+    from kerasguide import KerasClassifier
+    from kerasguide.app import train
+
+    defaults = inspect.signature(KerasClassifier).parameters
+    for name, none_ok in train.FLAGS.items():
+        if name != "seed":  # --seed is random_state, and a seed is never None on the line
+            assert none_ok == (defaults[name].default is None), name
+
+
+def test_the_app_modules_import_each_other_without_a_loop():
+    import ast
+    import pathlib
+
+    import kerasguide.app
+
+    folder = pathlib.Path(kerasguide.app.__file__).parent
+    graph = {}
+    for path in folder.glob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):  # lazy imports included
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+            elif isinstance(node, ast.Import):
+                names |= {a.name for a in node.names}
+        graph[path.stem] = {n.split(".")[2] for n in names if n.startswith("kerasguide.app.")}
+    assert "cli" not in set().union(*graph.values())
+    _seen, done = set(), set()
+
+    def visit(module, path):
+        assert module not in path, f"import loop: {' -> '.join([*path, module])}"
+        if module in done:
+            return
+        for other in graph.get(module, ()):
+            visit(other, (*path, module))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())
+
+
+# --------------------------------------------------------------------------- no backend noise
+def _quiet_run(*argv: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run([sys.executable, "-m", "kerasguide", *argv], capture_output=True,
+                          text=True, timeout=300, env=env)  # fmt: skip
+
+
+def test_bad_inputs_are_one_line_with_no_backend_output_before(tmp_path):
+    corrupt, wrong = tmp_path / "corrupt.npz", tmp_path / "wrong.npz"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    shapes = {"x_train": (4, 10, 10), "y_train": (4,), "x_test": (2, 28, 28), "y_test": (2,)}
+    np.savez(wrong, **{k: np.zeros(shape, dtype=np.uint8) for k, shape in shapes.items()})
+    runs = [
+        (["train", "cnn", "--dataset", "mnist", "--mnist", str(corrupt)], "cannot read MNIST"),
+        (["train", "mlp", "--dataset", "mnist", "--mnist", str(wrong)], "has shapes (4, 10, 10)"),
+        (["reproduce", "--dataset", "mnist", "--mnist", str(wrong)], "cannot read MNIST"),
+        (["train", "mlp", "--optimizer", "sgdd"], "`optimizer` must be a Keras optimizer"),
+    ]
+    for argv, expected in runs:
+        result = _quiet_run(*argv)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("kerasguide: error: ")
+        assert expected in lines[0]
+
+
+# --------------------------------------------------------------------------- reproduce --out
+@pytest.mark.parametrize("case", ["a file", "a file in the way", "unwritable"])
+def test_reproduce_out_is_checked_before_anything_runs(case, tmp_path, capsys, monkeypatch):
+    from kerasguide.app import runner
+
+    monkeypatch.setattr(runner, "run_houses", lambda **kw: pytest.fail("ran"))
+    file = tmp_path / "file"
+    file.write_text("")
+    out = {"a file": file, "a file in the way": file / "sub" / "out",
+           "unwritable": "/proc/reproduce-out"}[case]  # fmt: skip
+    if case == "unwritable" and not os.path.isdir("/proc"):
+        pytest.skip("needs /proc, where no file can be made")
+    assert cli.main(["reproduce", "--quick", "--dataset", "digits", "--out", str(out)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("kerasguide: error: argument --out: ")
+    expected = {"a file": "is not a directory", "a file in the way": "is a file, not a directory",
+                "unwritable": "cannot write"}[case]  # fmt: skip
+    assert expected in lines[0]

@@ -10,8 +10,8 @@ import kerasguide
 from kerasguide.app import datasets_table as dt
 from kerasguide.app import experiments as ex
 from kerasguide.app import runner
-from kerasguide.models import TALK_LEARNING_RATE
-from kerasguide.registry import list_models
+from kerasguide.zoo.models import TALK_LEARNING_RATE
+from kerasguide.zoo.registry import list_models
 
 ALL_SPECS = [*ex.EXPERIMENTS, *ex.BOUNDARY_MODELS]
 
@@ -143,20 +143,31 @@ def test_epochs_shrink_in_quick_mode():
         assert 1 <= spec.epochs(exp.epochs, quick=True) < spec.epochs(exp.epochs, quick=False)
 
 
-def test_each_task_has_one_default_dataset():
-    for task in ("regression", "binary", "multiclass", "any"):
-        matches = [s for s in dt.DATASETS.values() if task in s.default_for]
-        assert len(matches) == 1, task
-        assert dt.default_dataset(task) is matches[0]
-        assert matches[0].fits(task)
-    assert dt.default_dataset("binary").name == "xor"
+def test_each_model_has_a_default_dataset_that_fits_it():
+    from kerasguide.zoo.registry import get_model_card, list_models
+
+    for key in ("regression", "binary", "multiclass", "images", "sequences", "reconstruction"):
+        assert len([s for s in dt.DATASETS.values() if key in s.default_for]) == 1, key
+    defaults = {name: dt.default_dataset(get_model_card(name)) for name in list_models()}
+    assert all(spec is not None and spec.fits(get_model_card(n)) for n, spec in defaults.items())
+    names = {name: spec.name for name, spec in defaults.items()}
+    assert names["logistic_regression"] == "xor"
+    assert names["mlp"] == names["cnn"] == names["autoencoder"] == "digits"
+    assert names["rnn"] == "sequences"
 
 
 def test_which_models_fit_which_datasets():
-    assert dt.DATASETS["xor"].fits("multiclass")  # a softmax over two classes
-    assert dt.DATASETS["houses"].fits("any")
-    assert not dt.DATASETS["digits"].fits("regression")
-    assert not dt.DATASETS["houses"].fits("binary")
+    from kerasguide.zoo.registry import get_model_card as card
+
+    assert dt.DATASETS["xor"].fits(card("softmax_regression"))  # a softmax over two classes
+    assert dt.DATASETS["houses"].fits(card("mlp"))
+    assert not dt.DATASETS["digits"].fits(card("linear_regression"))
+    assert not dt.DATASETS["houses"].fits(card("logistic_regression"))
+    assert dt.DATASETS["digits"].fits(card("cnn"))  # as 8x8x1 images
+    assert not dt.DATASETS["houses"].fits(card("cnn"))  # no images there
+    assert dt.DATASETS["sequences"].fits(card("rnn"))
+    assert not dt.DATASETS["xor"].fits(card("rnn"))
+    assert dt.DATASETS["houses"].fits(card("autoencoder"))  # it reconstructs any rows
 
 
 @pytest.mark.parametrize("dataset", ["digits", "houses", "xor", "circles"])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import kerasguide
+from kerasguide.exceptions import InvalidParameterError
 from kerasguide.zoo import registry
 
 
@@ -36,7 +39,30 @@ def test_cards_have_one_line_descriptions():
         assert card.name == name
         assert card.description
         assert "\n" not in card.description
-        assert card.task in registry.TASKS
+        assert card.tasks
+        assert set(card.tasks) <= set(registry.TASKS)
+        assert card.input in registry.INPUTS
+
+
+def test_cards_say_what_each_model_eats_and_serves():
+    card = registry.get_model_card
+    assert card("cnn").input == "images"
+    assert card("rnn").input == "sequences"
+    assert card("mlp").input == card("autoencoder").input == "rows"
+    assert card("mlp").tasks == card("cnn").tasks == registry.TASKS  # no vague "any" left
+    assert card("logistic_regression").tasks == ("binary",)
+    assert card("autoencoder").reconstructs
+    assert not card("mlp").reconstructs
+    # The one-word summary older code reads: the single task, or "any" for several.
+    assert card("mlp").task == "any"
+    assert card("softmax_regression").task == "multiclass"
+
+
+def test_list_models_by_input():
+    assert kerasguide.list_models(input="images") == ["cnn"]
+    assert kerasguide.list_models(input="sequences") == ["rnn"]
+    assert "cnn" in kerasguide.list_models(task="binary")
+    assert kerasguide.list_models(task="any") == ["cnn", "mlp", "rnn"]
 
 
 @pytest.fixture
@@ -76,11 +102,28 @@ def test_duplicate_registration_raises(scratch_registry):
 @pytest.mark.parametrize("task", ["vision", "", 3])
 def test_list_models_refuses_an_unknown_task(task):
     valid = ", ".join(repr(t) for t in registry.TASKS)
-    message = rf"`task` must be None or one of \[{valid}\]\. Received: task={task!r}$"
-    with pytest.raises(ValueError, match=message):
+    message = rf"`task` must be None, 'any' or one of \[{valid}\]\. Received: task={task!r}$"
+    with pytest.raises(InvalidParameterError, match=message):
         kerasguide.list_models(task=task)
+    with pytest.raises(InvalidParameterError, match="Received: input='text'"):
+        kerasguide.list_models(input="text")
 
 
-def test_unknown_task_raises():
-    with pytest.raises(ValueError, match="Received: task='vision'"):
-        kerasguide.register_model(task="vision")
+@pytest.mark.parametrize("task", ["vision", ("binary", "vision"), (), 3])
+def test_unknown_task_raises(task):
+    with pytest.raises(InvalidParameterError, match=re.escape(f"Received: task={task!r}")):
+        kerasguide.register_model(task=task)
+    with pytest.raises(InvalidParameterError, match="Received: input='video'"):
+        kerasguide.register_model(input="video")
+
+
+def test_register_with_several_tasks_and_an_input(scratch_registry):
+    @kerasguide.register_model(task=("binary", "multiclass"), input="images")
+    def tiny_images(input_shape, n_outputs, task="multiclass", **options):  # pragma: no cover
+        return None
+
+    card = registry.get_model_card("tiny_images")
+    assert card.tasks == ("binary", "multiclass")
+    assert card.input == "images"
+    assert "tiny_images" in kerasguide.list_models(task="binary", input="images")
+    assert "tiny_images" not in kerasguide.list_models(task="regression")

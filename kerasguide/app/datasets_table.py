@@ -10,8 +10,8 @@ function if none fits). Nothing here imports Keras.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -30,9 +30,12 @@ class DatasetSpec:
 
     ``test_size`` is the share of rows held out (None: the dataset keeps its own test set).
     ``train_epochs`` and ``train_batch_size`` are ``kerasguide train``'s defaults;
-    ``default_for`` the model tasks for which ``kerasguide train`` picks this dataset when none
-    is named. ``epochs_scale`` scales the talk's MNIST epochs for ``kerasguide reproduce`` (None:
-    not a dataset to reproduce on); a quick run multiplies it by ``quick_epochs_scale`` and
+    ``default_for`` what ``kerasguide train`` picks this dataset for when none is named: model
+    tasks, model inputs (``"images"``, ``"sequences"``) or ``"reconstruction"`` (an
+    autoencoder). Every dataset gives rows of features; ``shapes`` gives the row shapes of the
+    other model inputs it can be read as (registry ``INPUTS``: digits as 8x8x1 images).
+    ``epochs_scale`` scales the talk's MNIST epochs for ``kerasguide reproduce`` (None: not a
+    dataset to reproduce on); a quick run multiplies it by ``quick_epochs_scale`` and
     keeps at most ``quick_train`` and ``quick_test`` rows.
     """
 
@@ -52,16 +55,29 @@ class DatasetSpec:
     quick_train: int | None = None
     quick_test: int | None = None
     timesteps: int | None = None
+    shapes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
-    def fits(self, model_task: str) -> bool:
-        """Whether a model declared for ``model_task`` can train on this dataset.
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The model inputs this dataset can feed: rows, and those of ``shapes``."""
+        return ("rows", *self.shapes)
 
-        A multiclass model fits binary targets too (a softmax over two classes).
+    def row_shape(self, model_input: str) -> tuple[int, ...] | None:
+        """The shape of one row for a model taking ``model_input`` (None: the flat row)."""
+        return None if model_input == "rows" else self.shapes[model_input]
+
+    def fits(self, card: Any) -> bool:
+        """Whether the model of registry card ``card`` can train on this dataset.
+
+        Its input must be one the dataset gives; its tasks must include the dataset's (a
+        multiclass model fits binary targets too: a softmax over two classes), unless it
+        reconstructs its inputs, which any dataset has.
         """
-        return model_task in ("any", self.task) or (model_task, self.task) == (
-            "multiclass",
-            "binary",
-        )
+        if card.input not in self.inputs:
+            return False
+        if card.reconstructs:
+            return True
+        return self.task in card.tasks or (self.task == "binary" and "multiclass" in card.tasks)
 
     def epochs(self, mnist_epochs: int, quick: bool) -> int:
         """The talk's ``mnist_epochs`` scaled for this dataset (and for a quick run)."""
@@ -135,10 +151,14 @@ def _points(spec: DatasetSpec, *, mnist: Any, seed: int, n_samples: int | None):
 # fmt: off
 DATASETS: MappingProxyType[str, DatasetSpec] = MappingProxyType({spec.name: spec for spec in (
     DatasetSpec("digits", "multiclass", _digits, train_epochs=30, train_batch_size=100,
-                stratify=True, default_for=("multiclass", "any"), epochs_scale=4.0),
+                stratify=True, default_for=("multiclass", "images", "reconstruction"),
+                epochs_scale=4.0,
+                shapes=MappingProxyType({"images": (8, 8, 1), "sequences": (8, 8)})),
     # Digits has 1347 training images (14 batches an epoch), MNIST 60000 (600): hence the scale.
+    # An rnn reads MNIST as the talk does: row by row, 28 steps of 28 pixels.
     DatasetSpec("mnist", "multiclass", _mnist, train_epochs=10, train_batch_size=100,
-                test_size=None, epochs_scale=1.0, quick_train=5000, quick_test=2000),
+                test_size=None, epochs_scale=1.0, quick_train=5000, quick_test=2000,
+                shapes=MappingProxyType({"images": (28, 28, 1), "sequences": (28, 28)})),
     # The noise on the prices (dollars) sets the error no model can beat; near the talk's.
     DatasetSpec("houses", "regression", _houses, train_epochs=100, train_batch_size=32,
                 test_size=0.2, standardize=True, n_samples=1000, noise=6000.0,
@@ -147,9 +167,10 @@ DATASETS: MappingProxyType[str, DatasetSpec] = MappingProxyType({spec.name: spec
                 stratify=True, n_samples=1000, default_for=("binary",)),
     DatasetSpec("circles", "binary", _points, train_epochs=200, train_batch_size=32,
                 stratify=True, n_samples=1000),
-    # Flattened (n, 20 * 2): train an rnn on it with input_shape=(20, 2).
+    # Flattened (n, 20 * 2); an rnn reads it as 20 steps of 2 channels.
     DatasetSpec("sequences", "binary", _sequences, train_epochs=30, train_batch_size=50,
-                stratify=True, n_samples=2000, timesteps=20),
+                stratify=True, n_samples=2000, timesteps=20, default_for=("sequences",),
+                shapes=MappingProxyType({"sequences": (20, 2)})),
 )})
 # fmt: on
 
@@ -161,9 +182,25 @@ def get_dataset(name: str) -> DatasetSpec:
     return DATASETS[name]
 
 
-def default_dataset(model_task: str) -> DatasetSpec:
-    """The dataset ``kerasguide train`` uses for a model of ``model_task`` when none is named."""
-    return next(spec for spec in DATASETS.values() if model_task in spec.default_for)
+#: The order in which ``default_dataset`` tries a model's tasks (an mlp gets digits).
+_TASK_PREFERENCE = ("multiclass", "binary", "regression", "multilabel")
+
+
+def default_dataset(card: Any) -> DatasetSpec | None:
+    """The dataset ``kerasguide train`` uses for registry card ``card`` when none is named:
+    the one ``default_for`` its input, else for reconstruction, else for its first task
+    (multiclass first); None if no dataset fits it."""
+    if card.input != "rows":
+        keys: tuple[str, ...] = (card.input,)
+    elif card.reconstructs:
+        keys = ("reconstruction",)
+    else:
+        keys = tuple(task for task in _TASK_PREFERENCE if task in card.tasks)
+    for key in keys:
+        for spec in DATASETS.values():
+            if key in spec.default_for and spec.fits(card):
+                return spec
+    return next((spec for spec in DATASETS.values() if spec.fits(card)), None)
 
 
 def _take(X: np.ndarray, y: np.ndarray, n: int | None, seed: int):

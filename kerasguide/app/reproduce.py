@@ -18,10 +18,41 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kerasguide.app.cli import PROG, UserError, _load_split, _MnistMissing
+from kerasguide.app.backend import import_keras
+from kerasguide.app.datasets_table import DATASETS
+from kerasguide.app.inputs import MnistMissing, load_split, mnist_file, out_dir
 from kerasguide.app.report import markdown, table, tables
+from kerasguide.core.checks import cli_type
 
-__all__ = ["cmd_reproduce", "learning_curve_figures", "load_reproduce_split", "rewrite"]
+__all__ = [
+    "add_parser",
+    "cmd_reproduce",
+    "learning_curve_figures",
+    "load_reproduce_split",
+    "rewrite",
+]
+
+
+def add_parser(commands, common: argparse.ArgumentParser) -> None:
+    """Add ``reproduce`` and its flags; ``--out`` is checked here, before anything runs."""
+    reproduce = commands.add_parser(
+        "reproduce",
+        parents=[common],
+        help="rerun the talk's experiments and compare with its figures",
+        description="Rerun the talk's experiments in order; print and write the results table "
+        "beside the talk's figures, with learning curves and decision boundaries.",
+    )
+    reproduce.add_argument(
+        "--dataset",
+        choices=[name for name, spec in DATASETS.items() if spec.epochs_scale is not None],
+        help="default: MNIST when a local copy is found, else the embedded digits",
+    )
+    reproduce.add_argument("--quick", action="store_true", help="a small run, under a minute")
+    reproduce.add_argument(
+        "--out", type=out_dir, default="reproduce-out", help="default: ./reproduce-out"
+    )
+    reproduce.add_argument("--seed", type=cli_type("seed"), default=0, help="default: 0")
+    reproduce.add_argument("--mnist", type=mnist_file, metavar="PATH", help="a local mnist.npz")
 
 
 def load_reproduce_split(args: argparse.Namespace):
@@ -29,7 +60,7 @@ def load_reproduce_split(args: argparse.Namespace):
     from kerasguide.datasets import MNIST_ENV
 
     def load(dataset: str):
-        return _load_split(dataset, args, quick=args.quick)
+        return load_split(dataset, args, quick=args.quick)
 
     if args.dataset is not None:
         return load(args.dataset), f"as asked (--dataset {args.dataset})"
@@ -39,7 +70,7 @@ def load_reproduce_split(args: argparse.Namespace):
         return load("mnist"), f"MNIST from ${MNIST_ENV}"
     try:
         return load("mnist"), "MNIST, found in the Keras cache"
-    except _MnistMissing:
+    except MnistMissing:
         return load("digits"), (
             f"MNIST was not found locally (no --mnist, no {MNIST_ENV}, nothing in the Keras "
             "cache), so the embedded digits stand in; pass --mnist PATH to use MNIST"
@@ -99,11 +130,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from kerasguide.app import experiments as ex
     from kerasguide.app import runner
 
-    out: Path = args.out
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {str(out)!r} exists and is not a directory")
+    out: Path = args.out  # checked by the parser: a folder, or one that can be made
     start = time.perf_counter()
     split, why = load_reproduce_split(args)
+    import_keras()  # after the data is checked; without the backend's start-up lines
     print(f"Dataset: {split.name}: {why}.{' Quick mode.' if args.quick else ''}", flush=True)
     total = 2 + len(ex.EXPERIMENTS) + len(ex.ROADMAP)
     print(f"[1/{total}] Linear regression on houses: NumPy from scratch, then Keras ...",
@@ -224,7 +254,7 @@ def _reproduce_plots(out: Path, report: dict, codes: dict, args) -> list[str]:
 
         plots.require_matplotlib()
     except ImportError as exc:
-        print(f"{PROG}: note: no plots: {exc}", file=sys.stderr)
+        print(f"kerasguide: note: no plots: {exc}", file=sys.stderr)
         return []
     names = [*learning_curve_figures(report, out), "optimizer_paths.png"]
     plots.plot_optimizer_paths(

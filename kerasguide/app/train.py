@@ -1,34 +1,102 @@
 """``kerasguide train``: train one model of the zoo on one dataset, through the estimators.
 
-The command checks what it was given before it trains (the model's name, whether it fits the
-dataset, the flags the model takes, the optimizer and the activation) and raises
-[`UserError`][kerasguide.app.cli.UserError] for a mistake. It trains a
-[`KerasClassifier`][kerasguide.estimators.KerasClassifier] or
-[`KerasRegressor`][kerasguide.estimators.KerasRegressor] for exactly the epochs asked, reports the
-test score (``sklearn.metrics``) and, with ``--save``, saves the Keras model, also after Ctrl-C:
-then with the weights learned so far.
+Its flags are built from the parameter table (``kerasguide.core.checks``),
+so a value is accepted or refused with the words the estimators use. The command then checks,
+before it imports the backend, that the model and the dataset go together (the registry card
+says what the model eats and which tasks it serves; the dataset's spec what it gives) and that
+the model takes each architecture flag, and it loads the data (NumPy checks an MNIST file). A
+mistake raises [`UserError`][kerasguide.app.inputs.UserError]. It trains a
+[`KerasClassifier`][kerasguide.estimators.KerasClassifier],
+[`KerasRegressor`][kerasguide.estimators.KerasRegressor] or, for a model that reconstructs its
+inputs (the autoencoder), a [`KerasTransformer`][kerasguide.transformer.KerasTransformer] for
+exactly the epochs asked, reports the test score (``sklearn.metrics``; the reconstruction error
+for an autoencoder) and, with ``--save``, saves the Keras model, also after Ctrl-C: then with
+the weights learned so far.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 from typing import Any
 
-from kerasguide.app.cli import UserError, _load_split
+from kerasguide.app.datasets_table import DATASETS, default_dataset
+from kerasguide.app.inputs import UserError, keras_file, load_split, mnist_file
+from kerasguide.core.checks import PARAMETERS, check, cli_type, parse
+from kerasguide.exceptions import InvalidParameterError
 
-__all__ = ["cmd_train"]
+__all__ = ["ARCHITECTURE", "FLAGS", "add_parser", "cmd_train"]
 
-#: The flags of the architecture knobs, by estimator parameter.
-ARCHITECTURE_FLAGS = {
-    "hidden_layers": "--hidden-layers",
-    "activation": "--activation",
-    "dropout": "--dropout",
-    "l2": "--l2",
+#: The estimator parameters ``train`` sets, each with whether the estimators take None for it
+#: (their "the model's own default"; the check's message then says so, as theirs does).
+FLAGS = {
+    "hidden_layers": True,
+    "activation": True,
+    "dropout": True,
+    "l2": True,
+    "optimizer": False,
+    "learning_rate": True,
+    "epochs": False,
+    "batch_size": False,
+    "seed": False,
 }
-#: The models that take architecture knobs are those declared for any task (``mlp``); the
-#: zoo's fixed-architecture models are each declared for one task. Should a model break this
-#: rule, the estimator refuses a knob it cannot take when it builds the model.
-TUNABLE_TASK = "any"
+#: The flags that shape the network: a model takes one if its factory has that argument.
+ARCHITECTURE = ("hidden_layers", "activation", "dropout", "l2")
+#: Names that only Keras can check: checked once the data is loaded and Keras imported.
+_KERAS_NAMES = ("activation", "optimizer")
+_HELP = {
+    "hidden_layers": "units of each hidden layer, e.g. 128,64",
+    "activation": "a Keras activation name (relu, tanh, leaky_relu, linear, ...) or maxout",
+    "epochs": "default depends on the dataset",
+    "batch_size": "default depends on the dataset",
+    "seed": "weights, dropout, shuffling, split (default: 0)",
+}
+
+
+def flag(name: str) -> str:
+    """The command-line flag of estimator parameter ``name``."""
+    return "--" + name.replace("_", "-")
+
+
+def add_parser(commands, common: argparse.ArgumentParser) -> None:
+    """Add ``train`` and its flags, one per ``FLAGS`` entry, typed by the parameter table."""
+    from kerasguide.zoo.models import TALK_LEARNING_RATE
+
+    train = commands.add_parser(
+        "train",
+        parents=[common],
+        help="train a model of the zoo on a dataset",
+        description="Train a model of the zoo on a dataset and report its test score.",
+    )
+    train.add_argument("model", help="a name from 'kerasguide models'")
+    defaults = "; ".join(f"{s.name} for {'/'.join(s.default_for)}" for s in DATASETS.values()
+                         if s.default_for)  # fmt: skip
+    train.add_argument("--dataset", choices=list(DATASETS), help=f"default: {defaults}")
+    defaults = {"optimizer": "sgd", "learning_rate": TALK_LEARNING_RATE, "seed": 0}
+    helps = {**_HELP, "optimizer": "a Keras optimizer name, e.g. sgd, adam, rmsprop (default: sgd)",
+             "learning_rate": f"a finite float > 0 (default: {TALK_LEARNING_RATE:g}, the "
+             "talk's)"}  # fmt: skip
+    for name, none_ok in FLAGS.items():
+        # A Keras name is read now and checked once the data is loaded (Keras imported).
+        kind = functools.partial(parse, name) if name in _KERAS_NAMES else cli_type(
+            name, none_ok=none_ok)  # fmt: skip
+        train.add_argument(flag(name), type=kind, default=defaults.get(name),
+                           help=helps.get(name, PARAMETERS[name].allowed),
+                           metavar=name.upper())  # fmt: skip
+    train.add_argument("--save", type=keras_file, metavar="PATH", help="save the model (.keras)")
+    train.add_argument("--mnist", type=mnist_file, metavar="PATH", help="a local mnist.npz")
+
+
+def _check_with_keras(args: argparse.Namespace) -> None:
+    """The flags only Keras can check (names it knows), with the table's words."""
+    for name in _KERAS_NAMES:
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                check(name, value, none_ok=FLAGS[name])
+            except InvalidParameterError as exc:
+                raise UserError(f"argument {flag(name)}: {exc}") from None
 
 
 def _model_card(name: str):
@@ -41,57 +109,69 @@ def _model_card(name: str):
 
 
 def _architecture(args: argparse.Namespace, card) -> dict[str, Any]:
-    """The architecture knobs the command line sets (only those), checked against the model."""
-    knobs = {name: getattr(args, name) for name in ARCHITECTURE_FLAGS}
+    """The architecture flags given (only those), each one the model's factory takes."""
+    knobs = {name: getattr(args, name) for name in ARCHITECTURE}
     knobs = {name: value for name, value in knobs.items() if value is not None}
-    if knobs and card.task != TUNABLE_TASK:
-        flag = ARCHITECTURE_FLAGS[next(iter(knobs))]
+    takes = [name for name in ARCHITECTURE if name in inspect.signature(card.builder).parameters]
+    refused = [name for name in knobs if name not in takes]
+    if refused:
+        flags = ", ".join(map(flag, takes)) if takes else "none: its architecture is fixed"
         raise UserError(
-            f"model {card.name!r} has a fixed architecture and takes no {flag}; "
-            "see 'kerasguide models'"
+            f"model {card.name!r} takes no {flag(refused[0])}; its architecture flags: {flags}"
         )
     return knobs
 
 
-def _check_keras_names(args: argparse.Namespace) -> None:
-    """The optimizer and activation must be names Keras knows."""
-    import keras
-
-    try:
-        keras.optimizers.get(args.optimizer)
-    except ValueError:
-        raise UserError(
-            "--optimizer: `optimizer` must be a Keras optimizer name, e.g. sgd, adam, rmsprop. "
-            f"Received: {args.optimizer!r}"
-        ) from None
-    if args.activation is not None:
-        try:
-            keras.activations.get(args.activation)
-        except ValueError:
-            raise UserError(
-                "--activation: must be a Keras activation name, e.g. relu, tanh, linear. "
-                f"Received: {args.activation!r}"
-            ) from None
-
-
 def _dataset(args: argparse.Namespace, card):
-    from kerasguide.app.datasets_table import DATASETS, default_dataset
-
-    spec = DATASETS[args.dataset] if args.dataset else default_dataset(card.task)
-    if not spec.fits(card.task):
-        fits = [name for name, other in DATASETS.items() if other.fits(card.task)]
+    spec = DATASETS[args.dataset] if args.dataset else default_dataset(card)
+    if spec is None or not spec.fits(card):
+        fits = [name for name, other in DATASETS.items() if other.fits(card)]
+        what = "its inputs" if card.reconstructs else f"{'/'.join(card.tasks)} targets"
+        gives = ""
+        if spec is not None:
+            gives = f"; dataset {spec.name!r} gives {'/'.join(spec.inputs)}, {spec.task} targets"
         raise UserError(
-            f"model {card.name!r} is made for {card.task} tasks but dataset {spec.name!r} is "
-            f"{spec.task}; datasets it fits: {', '.join(fits) or 'none'}"
+            f"model {card.name!r} takes {card.input} and learns {what}{gives}; datasets it "
+            f"fits: {', '.join(fits) or 'none'}"
         )
     return spec
 
 
-def _report(estimator, split) -> None:
+def _shaped(split, shape: tuple[int, ...] | None):
+    """``split`` with its rows reshaped to ``shape`` (images, sequences); None: as loaded."""
+    if shape is not None:
+        split.X_train = split.X_train.reshape(len(split.X_train), *shape)
+        split.X_test = split.X_test.reshape(len(split.X_test), *shape)
+    return split
+
+
+def _estimator(args: argparse.Namespace, card, split, epochs: int, knobs: dict[str, Any]):
+    from kerasguide.app.runner import make_estimator
+
+    settings = {"epochs": epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+                "learning_rate": args.learning_rate, "verbose": 1, **knobs}  # fmt: skip
+    if card.reconstructs:
+        from kerasguide import KerasTransformer
+
+        return KerasTransformer(card.name, n_iter_no_change=epochs, random_state=args.seed,
+                                **settings)  # fmt: skip
+    return make_estimator(split.task, card.name, seed=args.seed, **settings)
+
+
+def _report(estimator, split, card) -> None:
+    import numpy as np
     from sklearn.metrics import accuracy_score, r2_score
 
     from kerasguide.app.runner import rmse
 
+    if card.reconstructs:
+        rebuilt = estimator.model_.predict(split.X_test, verbose=0)
+        flat = split.X_test.reshape(len(split.X_test), -1)
+        baseline = rmse(flat, np.broadcast_to(split.X_train.mean(axis=0), flat.shape))
+        width = estimator.transform(split.X_test[:1]).shape[1]
+        print(f"Test reconstruction RMSE: {rmse(flat, rebuilt.reshape(flat.shape)):.4f} from "
+              f"{width} code values per row (the training mean gives {baseline:.4f})")  # fmt: skip
+        return
     predicted = estimator.predict(split.X_test)
     if split.task == "regression":
         dollars = split.target_std * rmse(split.y_test, predicted)
@@ -100,37 +180,41 @@ def _report(estimator, split) -> None:
         print(f"Test accuracy: {100 * accuracy_score(split.y_test, predicted):.2f} %")
 
 
+def _fit(estimator, split, card) -> bool:
+    """Train; True if interrupted. A diverging fit (non-finite loss) is the user's to fix."""
+    from kerasguide.app.runner import fit_epochs
+
+    try:
+        return fit_epochs(estimator, split.X_train, None if card.reconstructs else split.y_train)
+    except ValueError as exc:
+        if "non-finite" not in str(exc):  # anything else is a bug: its traceback is shown
+            raise
+        raise UserError(f"training diverged: {exc} Try a smaller --learning-rate.") from exc
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """Run ``kerasguide train``; the exit status (130 after Ctrl-C, the model saved if asked)."""
-    from kerasguide.app.runner import fit_epochs, make_estimator
+    from kerasguide.app.backend import import_keras
 
     card = _model_card(args.model)
     spec = _dataset(args, card)
     knobs = _architecture(args, card)
-    _check_keras_names(args)
     epochs = args.epochs or spec.train_epochs
-    batch_size = args.batch_size or spec.train_batch_size
-    split = _load_split(spec.name, args)
+    args.batch_size = args.batch_size or spec.train_batch_size
+    split = _shaped(load_split(spec.name, args), spec.row_shape(card.input))
+    import_keras()  # only now: every check before this one needs no backend
+    _check_with_keras(args)
+    rows = "features" if card.input == "rows" else f"{card.input} of shape"
     print(
-        f"Training {args.model} on {spec.name}: {split.source}; {len(split.y_train)} training "
-        f"and {len(split.y_test)} test rows, {split.X_train.shape[1]} features; "
-        f"{epochs} epochs, batch size {batch_size}, {args.optimizer} at {args.learning_rate:g}."
+        f"Training {args.model} on {spec.name}: {split.source}; {len(split.X_train)} training "
+        f"and {len(split.X_test)} test rows, {rows} {split.X_train.shape[1:]}; {epochs} epochs, "
+        f"batch size {args.batch_size}, {args.optimizer} at {args.learning_rate:g}."
     )
-    estimator = make_estimator(
-        split.task,
-        args.model,
-        epochs=epochs,
-        seed=args.seed,
-        batch_size=batch_size,
-        optimizer=args.optimizer,
-        learning_rate=args.learning_rate,
-        verbose=1,
-        **knobs,
-    )
-    interrupted = fit_epochs(estimator, split.X_train, split.y_train)
+    estimator = _estimator(args, card, split, epochs, knobs)
+    interrupted = _fit(estimator, split, card)
     if interrupted:
         print(f"Training interrupted after {estimator.n_iter_} of {epochs} epochs.")
-    _report(estimator, split)
+    _report(estimator, split, card)
     if args.save is not None:
         estimator.model_.save(args.save)
         scaled = " (it takes standardised features)" if spec.standardize else ""

@@ -6,9 +6,11 @@ parameter, says what is allowed, and ends ``Received: name=value``. The same mis
 wherever it is made: ``mlp(dropout=1.5)``, ``KerasClassifier(dropout=1.5).fit(...)`` and
 ``kerasguide train mlp --dropout 1.5`` all say ``\\`dropout\\` must be a float in [0, 1).``
 
-``PARAMETERS`` maps a parameter's name to its ``Rule``; ``check`` applies one, ``cli_type`` turns
-one into an ``argparse`` type. The small ``check_*`` functions below are the building blocks, also
-used directly by the datasets and the NumPy-from-scratch code.
+``PARAMETERS`` maps a parameter's name to its ``Rule``; ``check`` applies one, ``parse`` reads
+one from command-line text and ``cli_type`` turns one into an ``argparse`` type (parse, then
+check): ``kerasguide train`` builds its flags with them, so it has no checks of its own.
+The small ``check_*`` functions below are the building blocks, also used directly by the
+datasets and the NumPy-from-scratch code.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "cli_type",
     "get_initializer",
     "invalid",
+    "parse",
     "python_random_kept",
 ]
 
@@ -280,7 +283,9 @@ PARAMETERS: dict[str, Rule] = {
     "kernel_initializer": Rule(
         "a Keras initializer name (e.g. 'glorot_uniform', 'he_normal', 'random_normal') or "
         "instance", _keras_object("initializers"), parse=str),
-    "seed": Rule("an integer >= 0", lambda v: _is_int(v) and v >= 0, int, _int),
+    # NumPy's (and scikit-learn's random_state's) range, so a seed is one any of them takes.
+    "seed": Rule("an integer in [0, 2**32 - 1]", lambda v: _is_int(v) and 0 <= v < 2**32, int,
+                 _int),
     "dtype": Rule("'float32', 'float64', 'float16' or 'bfloat16'",
                   lambda v: v in ("float32", "float64", "float16", "bfloat16"), parse=str),
     "batch_size": Rule("'auto' or an integer >= 1",
@@ -317,16 +322,28 @@ def check(name: str, value: Any, *, none_ok: bool = False) -> Any:
     return rule.normalize(value)
 
 
-def cli_type(name: str) -> Callable[[str], Any]:
-    """An ``argparse`` type for ``name``: parses the text, then applies the same check."""
-    import argparse
+def parse(name: str, text: str) -> Any:
+    """``name``'s value read from command-line text (``"128,64"`` -> ``(128, 64)``, ``"0.5"`` ->
+    ``0.5``); text that does not parse is returned as is, for ``check`` to refuse by name.
 
-    rule = PARAMETERS[name]
-    parse = rule.parse or str
+    >>> parse("hidden_layers", "128,64"), parse("dropout", "half")
+    ((128, 64), 'half')
+    """
+    return (PARAMETERS[name].parse or str)(text)
+
+
+def cli_type(name: str, *, none_ok: bool = False) -> Callable[[str], Any]:
+    """An ``argparse`` type for ``name``: ``parse``, then ``check`` (with ``none_ok`` as the
+    estimator checks it), so the command line says what Python says.
+
+    >>> cli_type("dropout", none_ok=True)("0.25")
+    0.25
+    """
+    import argparse
 
     def convert(text: str) -> Any:
         try:
-            return check(name, parse(text))
+            return check(name, parse(name, text), none_ok=none_ok)
         except InvalidParameterError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -257,6 +257,7 @@ def mlp(
 
 @register_model(
     task="any",
+    input="images",
     section="Convolutional networks",
     example_input_shape=(28, 28, 1),
     search_space={
@@ -323,6 +324,7 @@ def cnn(
 # The example input: MNIST read row by row, 28 time steps of 28 pixels.
 @register_model(
     task="any",
+    input="sequences",
     section="Recurrent networks",
     example_input_shape=(28, 28),
     search_space={
@@ -376,6 +378,7 @@ def rnn(
 
 @register_model(
     task="regression",
+    reconstructs=True,
     section="Autoencoders",
     search_space={
         "hidden_layers": Choice(((32,), (64,), (128,))),

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kerasguide.core.checks import invalid
 from kerasguide.core.space import TRAINING_SPACE
 
 __all__ = [
+    "INPUTS",
     "TASKS",
     "ModelCard",
     "build_model",
@@ -28,8 +30,12 @@ __all__ = [
     "register_model",
 ]
 
-#: The learning tasks a model can declare; ``"any"`` means the factory takes a ``task`` argument.
-TASKS = ("regression", "binary", "multiclass", "multilabel", "any")
+#: The learning tasks a model can serve. ``register_model(task="any")`` is shorthand for all of
+#: them (the factory then takes a ``task`` argument).
+TASKS = ("regression", "binary", "multiclass", "multilabel")
+#: What one input row of a model is: a row of features (``(n_features,)``; an MLP flattens
+#: anything), an image (``(height, width, channels)``) or a sequence (``(timesteps, channels)``).
+INPUTS = ("rows", "images", "sequences")
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,10 @@ class ModelCard:
         The registry name, as passed to [`build_model`][kerasguide.zoo.registry.build_model].
     builder : callable
         The factory; it returns a compiled ``keras.Sequential``.
-    task : str
-        One of ``TASKS``.
+    tasks : tuple of str
+        The learning tasks the model serves, from ``TASKS``.
+    input : str
+        The input rows it takes, one of ``INPUTS``.
     section : str
         Where the model appears in the talk the package follows.
     description : str
@@ -55,15 +63,26 @@ class ModelCard:
         The model's default search space: estimator parameter -> ``Int``, ``Float`` or
         ``Choice`` (``kerasguide.tuning``); see
         [`kerasguide.search_space`][kerasguide.tuning.search_space].
+    reconstructs : bool
+        Whether the model's targets are its own inputs (an autoencoder: ``fit(X, X)``, or
+        [`KerasTransformer`][kerasguide.transformer.KerasTransformer] without ``y``).
     """
 
     name: str
     builder: Callable[..., Any]
-    task: str
+    tasks: tuple[str, ...]
     section: str
     description: str
     example_input_shape: tuple[int, ...] | None = None
     search_space: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    input: str = "rows"
+    reconstructs: bool = False
+
+    @property
+    def task(self) -> str:
+        """The one task the model serves, or ``"any"`` when it serves several (the factory then
+        takes a ``task`` argument); ``tasks`` says which."""
+        return self.tasks[0] if len(self.tasks) == 1 else "any"
 
 
 _REGISTRY: dict[str, ModelCard] = {}
@@ -80,16 +99,20 @@ def register_model(
     fn: Callable[..., Any] | None = None,
     *,
     name: str | None = None,
-    task: str = "any",
+    task: str | tuple[str, ...] = "any",
     section: str = "",
     description: str | None = None,
     example_input_shape: tuple[int, ...] | None = None,
     search_space: dict[str, Any] | None = None,
+    input: str = "rows",
+    reconstructs: bool = False,
 ):
     """Register a model factory under a name.
 
     Use it bare (``@register_model``: the name is the function's name) or with
     arguments (``@register_model(name="wide_mlp", task="multiclass")``).
+    The card says what the model eats (``input``) and which tasks it serves (``task``), so
+    that the command line, the docs tables and the search spaces can read them.
 
     Parameters
     ----------
@@ -97,8 +120,9 @@ def register_model(
         The factory, when used bare.
     name : str, optional
         The registry name; defaults to ``fn.__name__``.
-    task : str, default="any"
-        One of ``TASKS``.
+    task : str or tuple of str, default="any"
+        The task or tasks of ``TASKS`` the model serves; ``"any"``: all of them (the factory
+        takes a ``task`` argument).
     section : str, default=""
         The part of the talk the model belongs to.
     description : str, optional
@@ -109,6 +133,10 @@ def register_model(
         The model's own dimensions (estimator parameter -> ``Int``, ``Float`` or ``Choice``
         of [`kerasguide.tuning`][kerasguide.tuning]), added to the training ones (learning
         rate, batch size, epochs).
+    input : {"rows", "images", "sequences"}, default="rows"
+        What one input row is (``INPUTS``).
+    reconstructs : bool, default=False
+        Whether the model learns to reproduce its inputs (its targets are ``X``).
 
     Returns
     -------
@@ -118,10 +146,11 @@ def register_model(
     Raises
     ------
     ValueError
-        If the name is taken or the task unknown.
+        If the name is taken; an ``InvalidParameterError`` if the task or input is unknown.
     """
-    if task not in TASKS:
-        raise ValueError(f"`task` must be one of {list(TASKS)}. Received: task={task!r}")
+    tasks = _tasks(task)
+    if input not in INPUTS:
+        raise invalid("input", f"one of {list(INPUTS)}", input)
 
     def decorator(builder: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(builder):
@@ -135,11 +164,13 @@ def register_model(
         _REGISTRY[model_name] = ModelCard(
             name=model_name,
             builder=builder,
-            task=task,
+            tasks=tasks,
             section=section,
             description=description or _first_line(builder.__doc__),
             example_input_shape=None if example_input_shape is None else tuple(example_input_shape),
             search_space={**TRAINING_SPACE, **(search_space or {})},
+            input=input,
+            reconstructs=bool(reconstructs),
         )
         return builder
 
@@ -148,18 +179,35 @@ def register_model(
     return decorator
 
 
-def list_models(task: str | None = None) -> list[str]:
+def _tasks(task: Any) -> tuple[str, ...]:
+    """``register_model``'s ``task`` as the tuple of tasks served."""
+    if task == "any":
+        return TASKS
+    tasks = (task,) if isinstance(task, str) else task
+    try:
+        tasks = tuple(tasks)
+    except TypeError:
+        tasks = ()
+    if not tasks or not all(isinstance(t, str) and t in TASKS for t in tasks):
+        raise invalid("task", f"'any', one of {list(TASKS)} or a tuple of them", task)
+    return tuple(dict.fromkeys(tasks))
+
+
+def list_models(task: str | None = None, *, input: str | None = None) -> list[str]:
     """Names of the registered models, sorted.
 
     Parameters
     ----------
     task : str, optional
-        Keep only models declared for this task (models declared ``"any"`` always stay).
+        Keep only models that serve this task (one of ``TASKS``; ``"any"``: those that
+        serve every task).
+    input : str, optional
+        Keep only models that take this input (one of ``INPUTS``).
 
     Raises
     ------
-    ValueError
-        If ``task`` is not None nor one of ``TASKS``.
+    InvalidParameterError
+        If ``task`` or ``input`` is not None nor one it knows.
 
     Examples
     --------
@@ -167,10 +215,15 @@ def list_models(task: str | None = None) -> list[str]:
     >>> kerasguide.list_models()[:4]
     ['autoencoder', 'cnn', 'linear_regression', 'logistic_regression']
     """
-    if task is not None and task not in TASKS:
-        raise ValueError(f"`task` must be None or one of {list(TASKS)}. Received: task={task!r}")
+    if task is not None and task not in (*TASKS, "any"):
+        raise invalid("task", f"None, 'any' or one of {list(TASKS)}", task)
+    if input is not None and input not in INPUTS:
+        raise invalid("input", f"None or one of {list(INPUTS)}", input)
+    wanted = set(TASKS) if task == "any" else {task}
     return sorted(
-        card.name for card in _REGISTRY.values() if task is None or card.task in (task, "any")
+        card.name
+        for card in _REGISTRY.values()
+        if (task is None or wanted <= set(card.tasks)) and input in (None, card.input)
     )
 
 
