@@ -69,6 +69,10 @@ RATIO_FREE_BYTES = 1 << 20
 MAX_MEMBER_BYTES = 64 << 20
 
 
+class _Refused(ValueError):
+    """What is wrong with a file; ``load`` adds the file's name."""
+
+
 # --------------------------------------------------------------------------- JSON of params
 def _to_json(value: Any, where: str) -> Any:
     """``value`` as JSON; tuples and dicts with non-string keys are tagged to come back."""
@@ -99,7 +103,7 @@ def _from_json(value: Any) -> Any:
         return tuple(_from_json(v) for v in value["__tuple__"])
     pairs = value.get("__dict__") if list(value) == ["__dict__"] else None
     if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-        raise ValueError(f"a parameter holds {_short(value)}, not a tagged tuple or dict")
+        raise _Refused(f"holds {_short(value)}, not a tagged tuple or dict")
     return {_hashable(_from_json(k)): _from_json(v) for k, v in pairs}
 
 
@@ -212,10 +216,6 @@ def save(est, path) -> Path:
 
 
 # --------------------------------------------------------------------------- loading
-class _Refused(ValueError):
-    """What is wrong with a file; ``load`` adds the file's name."""
-
-
 def _check_members(archive: zipfile.ZipFile, path: Path) -> None:
     """Refuse a zip bomb from its directory alone: nothing has been inflated yet."""
     packed = 0
@@ -320,7 +320,10 @@ def _array(archive: zipfile.ZipFile, name: str) -> np.ndarray:
 def _fitted_values(manifest: dict[str, Any], archive: zipfile.ZipFile) -> dict[str, Any]:
     """The fitted attributes the file holds, as the estimator stores them (not yet checked)."""
     fitted = manifest["fitted"]
-    values = {name: _field(fitted, name, object, "fitted ") for name in SCALARS}
+    for name in SCALARS:
+        if name not in fitted:
+            raise _Refused(f"its manifest has no fitted {name!r}")
+    values = {name: fitted[name] for name in SCALARS}
     values.update({name: fitted[name] for name in OPTIONAL_SCALARS if name in fitted})
     values["history_"] = {k: list(v) if isinstance(v, list) else v
                           for k, v in fitted["history_"].items()}  # fmt: skip
@@ -348,10 +351,13 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> 
         )
     try:
         check_loaded(manifest["estimator"], values, model)
+    except ValueError as exc:
+        raise _Refused(f"its fitted {exc}; the file was altered") from None
+    try:
         if "seed_state" in saved:  # files saved before it was stored have none
             set_seed_state(model, saved["seed_state"])
     except ValueError as exc:
-        raise _Refused(f"its fitted {exc}; the file was altered") from None
+        raise _Refused(f"its model's seed_state does not fit: {exc}") from None
     plan = plan_model(est._checked_params(), values["task_"], input_shape, values["n_outputs_"],
                       0, saved["dtype"])  # fmt: skip
     set_loaded(est, values, model=model, plan=plan)
@@ -361,14 +367,27 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> 
         raise _Refused(f"{exc}; the file was altered") from exc
 
 
+def _estimator(cls, saved: dict[str, Any]):
+    """An unfitted ``cls`` with the ``saved`` parameters."""
+    unknown = sorted(set(saved) - set(cls().get_params()))
+    if unknown:
+        raise _Refused(f"its manifest names parameters {cls.__name__} does not take: {unknown}")
+    params = {}
+    for name, value in saved.items():
+        try:
+            params[name] = _from_json(value)
+        except _Refused as exc:
+            raise _Refused(f"its parameter {name!r} {exc}") from None
+    return cls(**params)
+
+
 def _load(path: Path):
     import kerasguide
 
     with zipfile.ZipFile(path) as archive:
         _check_members(archive, path)
         manifest = _read_manifest(archive)
-        params = {name: _from_json(v) for name, v in manifest["params"].items()}
-        est = getattr(kerasguide, manifest["estimator"])(**params)
+        est = _estimator(getattr(kerasguide, manifest["estimator"]), manifest["params"])
         model = _load_model(archive)
         _restore(est, manifest, archive, model)
     return est

@@ -123,11 +123,11 @@ def set_seed_state(model, state) -> None:
     """
     variables = _seed_variables(model)
     if not isinstance(state, list) or len(state) != len(variables):
-        raise ValueError(f"has {len(variables)} seed generator(s), not {state!r}")
+        raise ValueError(f"the network has {len(variables)} seed generator(s), not {state!r}")
     for variable, values in zip(variables, state, strict=True):
         array = np.asarray(values)
         if array.shape != tuple(variable.shape) or array.dtype.kind not in "iu":
-            raise ValueError(f"a seed state of shape {tuple(variable.shape)}, not {values!r}")
+            raise ValueError(f"a seed state has {tuple(variable.shape)} integers, not {values!r}")
         variable.assign(array.astype(variable.dtype))
 
 
@@ -155,7 +155,7 @@ def _check_features(values: dict[str, Any], model) -> None:
     if names.ndim != 1 or len(names) != n_features:
         _refuse("feature_names_in_", names, f"n_features_in_={n_features}")
     if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-        _refuse("feature_names_in_", names, "feature names are distinct strings")
+        _refuse("feature_names_in_", names, "feature names must be distinct strings")
 
 
 def _check_history(history: Any) -> None:
@@ -177,7 +177,7 @@ def _check_classes(task: str, classes: np.ndarray | None, n_outputs: int) -> Non
     except TypeError:  # labels of mixed types do not sort
         ordered = False
     if not ordered:
-        _refuse("classes_", classes, "classes are distinct labels in sorted order")
+        _refuse("classes_", classes, "classes_ must be distinct labels in sorted order")
     expected = {"binary": 2, "multiclass": n_outputs, "multilabel": n_outputs}[task]
     if len(classes) != expected or (task == "binary" and n_outputs != 1):
         _refuse("classes_", classes, f"task_={task!r} with n_outputs_={n_outputs} needs "
@@ -203,6 +203,27 @@ def _check_scaling(kind: str, values: dict[str, Any], n_outputs: int) -> None:
             _refuse(name, array, "it must be finite (and y_scale_ positive)")
 
 
+def _head(model) -> str | None:
+    """The last layer's activation when it is a sigmoid or a softmax, else None."""
+    import keras
+
+    activation = getattr(model.layers[-1], "activation", None) if model.layers else None
+    try:
+        name = keras.activations.serialize(activation) if activation is not None else None
+    except (ValueError, TypeError):
+        return None
+    return name if name in ("sigmoid", "softmax") else None
+
+
+def _check_head(task: str, model) -> None:
+    # A model of the user's own may end otherwise; a sigmoid or softmax head tells the task.
+    head = _head(model)
+    if head is not None and task in _CLASSIFYING:
+        expected = "softmax" if task == "multiclass" else "sigmoid"
+        if head != expected:
+            _refuse("task_", task, f"the network ends in a {head}, not a {expected}")
+
+
 def check_loaded(kind: str, values: dict[str, Any], model) -> None:
     """Check the fitted attributes ``values`` of a ``kind`` estimator against its network
     ``model`` and against each other.
@@ -216,6 +237,7 @@ def check_loaded(kind: str, values: dict[str, Any], model) -> None:
     width = int(model.output_shape[-1])
     if n_outputs != width:
         _refuse("n_outputs_", n_outputs, f"the network gives {width} outputs")
+    _check_head(task, model)
     _check_features(values, model)
     _count("n_iter_", values["n_iter_"], 0)
     _check_history(values["history_"])
