@@ -155,8 +155,10 @@ def test_a_classifier_with_a_regressors_scaling_is_refused(files, tmp_path):
 
 
 def test_the_unaltered_files_load(files):
-    for path in files.values():
-        kerasguide.load(path)
+    for kind, path in files.items():
+        loaded = kerasguide.load(path)
+        expected = kind if kind in ("binary", "multiclass") else "regression"
+        assert loaded.task_ == expected
 
 
 # --------------------------------------------------------------------------- issue 20, item 14
