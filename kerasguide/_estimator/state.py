@@ -1,8 +1,11 @@
 """The fitted state of an estimator: its one writer, its rollback and its checks.
 
-Every fitted attribute (the names ending in ``_``) is set here: after a training
-(``set_trained``), after loading a file (``set_loaded``), and for scikit-learn's callbacks,
-whose per-epoch copy gets ``epoch_state``. A failed call leaves a fitted estimator as it was
+The fitted attributes (the names ending in ``_``) that describe a training's outcome are set
+here: after a training (``set_trained``), after loading a file (``set_loaded``: all of them),
+and for scikit-learn's callbacks, whose per-epoch copy gets ``epoch_state``. What training
+derives from the data on the way is set where it is derived: ``n_features_in_`` by
+scikit-learn's ``validate_data``, ``classes_`` and a regressor's ``y_mean_``/``y_scale_`` by
+the estimator's target hooks, a transformer's ``layer_`` once its network exists. A failed call leaves a fitted estimator as it was
 (``rollback_on_failure``). ``check_loaded`` checks the attributes a file brings against its
 network and against each other, so an altered file is refused instead of predicting wrongly.
 The dropout seed state (``seed_state``) travels with saved files and pickles, so that a loaded
