@@ -5,9 +5,10 @@ here: after a training (``set_trained``), after loading a file (``set_loaded``: 
 and for scikit-learn's callbacks, whose per-epoch copy gets ``epoch_state``. What training
 derives from the data on the way is set where it is derived: ``n_features_in_`` by
 scikit-learn's ``validate_data``, ``classes_`` and a regressor's ``y_mean_``/``y_scale_`` by
-the estimator's target hooks, a transformer's ``layer_`` once its network exists. A failed call leaves a fitted estimator as it was
-(``rollback_on_failure``). ``check_loaded`` checks the attributes a file brings against its
-network and against each other, so an altered file is refused instead of predicting wrongly.
+the estimator's target hooks, a transformer's ``layer_`` once its network exists. A failed
+call leaves a fitted estimator as it was (``rollback_on_failure``). ``check_loaded`` checks
+the attributes a file brings against its network and against each other, so an altered file
+is refused instead of predicting wrongly.
 The dropout seed state (``seed_state``) travels with saved files and pickles, so that a loaded
 copy resumes training exactly where the original would.
 """
