@@ -18,10 +18,11 @@ from sklearn.utils.validation import check_is_fitted
 
 import kerasguide.zoo.layers  # noqa: F401  (registers kerasguide's Keras objects for loading)
 from kerasguide._estimator.backend import float64_available
-from kerasguide._estimator.base import BaseKerasEstimator, _fitted_state
+from kerasguide._estimator.base import BaseKerasEstimator
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows
+from kerasguide._estimator.state import rollback_on_failure
 from kerasguide._estimator.targets import encode_labels
 from kerasguide.core.checks import check
 from kerasguide.exceptions import InvalidParameterError
@@ -228,17 +229,12 @@ warm_start, callbacks, distribution, model_params, input_shape
         if reconstruct:
             y = _reconstruction_target(X)
         self._classifying = not reconstruct and type_of_target(y) in _CLASSIFICATION
-        previous = _fitted_state(self)
         incremental = params["warm_start"] and hasattr(self, "_model_")
-        self._fit(params, X, y, sample_weight, first=not incremental, epochs=params["epochs"],
-                  check_convergence=True)  # fmt: skip
-        try:
+        # A layer_ that cannot be read (after a successful training) undoes the training too.
+        with rollback_on_failure(self):
+            self._fit(params, X, y, sample_weight, first=not incremental,
+                      epochs=params["epochs"], check_convergence=True)  # fmt: skip
             self.layer_ = self._feature_layer(self._model_)
-        except BaseException:
-            for key in [k for k in _fitted_state(self) if k not in previous]:
-                delattr(self, key)
-            vars(self).update(previous)
-            raise
         self._features_ = _Features(self._model_, self.layer_)
         return self
 

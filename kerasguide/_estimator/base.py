@@ -19,6 +19,7 @@ from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows, row_shape
 from kerasguide._estimator.sk_callbacks import CallbackSupportMixin, with_callbacks
+from kerasguide._estimator.state import rollback_on_failure, seed_state, set_seed_state
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
@@ -38,10 +39,6 @@ def _clean_array(X) -> bool:
         and X.dtype in (np.float32, np.float64)
         and bool(np.isfinite(X).all())
     )
-
-
-def _fitted_state(estimator) -> dict:
-    return {k: v for k, v in vars(estimator).items() if k.endswith("_") and not k.startswith("__")}
 
 
 class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
@@ -131,8 +128,8 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, params, X, y, sample_weight, *, first, epochs, check_convergence,
              classes=None, validation=(None, None, None, None)):  # fmt: skip
-        previous = _fitted_state(self)
-        try:
+        # A failed call leaves a fitted estimator as it was.
+        with rollback_on_failure(self):
             # Rows of input_shape (None: of X's own shape, or the fitted model's when resuming).
             shape = row_shape(params["input_shape"] or (None if first else self.input_shape_), X)
             X, y = model_rows(
@@ -151,12 +148,6 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
                 return fit_once(self, params, X, y, sample_weight, first=first, epochs=epochs,
                                 check_convergence=check_convergence, classes=classes,
                                 validation=given, groups=groups)  # fmt: skip
-        except BaseException:
-            # A failed call leaves a fitted estimator as it was.
-            for key in [k for k in _fitted_state(self) if k not in previous]:
-                delattr(self, key)
-            vars(self).update(previous)
-            raise
 
     @property
     def _is_classifier(self) -> bool:
@@ -230,15 +221,20 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         return getattr(self, "input_shape_", (self.n_features_in_,))
 
     def __setstate__(self, state):
+        seeds = state.pop("_seed_state", None)
         super().__setstate__(state)
         if "_model_" in state:
             self._forward_ = ForwardCache()
+            if seeds is not None:  # Keras pickles a model without its dropout seed state
+                set_seed_state(self._model_, seeds)
 
     def __getstate__(self):
         # A copy: BaseEstimator.__getstate__ may hand back the instance's own __dict__, and
         # pickling must not take the fast forward pass away from the estimator being pickled.
         state = dict(super().__getstate__())
         state.pop("_forward_", None)  # holds a lock; rebuilt from the model on unpickling
+        if "_model_" in state:
+            state["_seed_state"] = seed_state(state["_model_"])
         return state
 
     def __sklearn_tags__(self):

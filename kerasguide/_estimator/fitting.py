@@ -22,9 +22,9 @@ from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.holdout import is_splitter, split_with
-from kerasguide._estimator.inference import ForwardCache
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
+from kerasguide._estimator.state import set_trained
 from kerasguide._estimator.training import (
     TrainingOptions,
     TrainingResult,
@@ -248,15 +248,8 @@ def record(est, start: Start, result: TrainingResult) -> None:
     history = start.history
     for name, values in result.history.items():
         history.setdefault(name, []).extend(values)
-    est._model_ = start.model
-    est._model_plan_ = start.plan
-    est._forward_ = ForwardCache()
-    est.task_ = start.task
-    est.history_ = history
-    est.loss_curve_ = list(history.get("loss", []))
-    est.validation_loss_curve_ = list(history["val_loss"]) if "val_loss" in history else None
-    est.n_iter_ = len(est.loss_curve_)
-    est.n_outputs_ = start.n_outputs
+    set_trained(est, model=start.model, plan=start.plan, task=start.task,
+                n_outputs=start.n_outputs, history=history)  # fmt: skip
 
 
 def _check_outcome(est, params, result: TrainingResult, check_convergence: bool) -> None:

@@ -24,7 +24,7 @@ except ImportError:  # scikit-learn < 1.9: no callbacks API
         return method
 
 
-from kerasguide._estimator.inference import ForwardCache
+from kerasguide._estimator.state import epoch_state
 
 __all__ = ["CallbackSupportMixin", "sklearn_reporter", "with_callbacks"]
 
@@ -69,9 +69,7 @@ def sklearn_reporter(est, X, y, sample_weight, epochs: int):
 
         def on_epoch_end(self, epoch, logs=None):
             def state():
-                task, n_outputs = self.shape
-                return {"_model_": self.model, "_forward_": ForwardCache(), "task_": task,
-                        "n_outputs_": n_outputs, "n_iter_": epoch + 1}  # fmt: skip
+                return epoch_state(self.model, *self.shape, epoch)
 
             with _in_output_units(est, self.model):
                 stop = self.task.call_on_fit_task_end(
