@@ -18,7 +18,7 @@ import pytest
 
 import kerasguide
 from kerasguide import KerasClassifier, KerasRegressor, KerasTransformer
-from kerasguide.saving import MAX_MEMBER_BYTES, MAX_RATIO
+from kerasguide.io.kgz import MAX_MEMBER_BYTES, MAX_RATIO
 
 pytestmark = pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
 

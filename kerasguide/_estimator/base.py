@@ -179,9 +179,9 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
         Load it with [`kerasguide.load`][kerasguide.io.saving.load]. Returns the path.
         """
-        from kerasguide.io.saving import save
+        from kerasguide.io.kgz import write
 
-        return save(self, path)
+        return write(self, path)
 
     def model_card(self, metrics=None) -> str:
         """A Markdown model card (Hugging Face front matter) describing the fitted estimator.

@@ -19,14 +19,9 @@ import scipy.sparse as sp
 
 from kerasguide._estimator.shapes import model_rows
 from kerasguide._estimator.weights import check_weights
-from kerasguide.core.checks import _is_splitter
+from kerasguide.core.checks import is_splitter
 
 __all__ = ["check_validation_data", "is_splitter", "split_with"]
-
-
-def is_splitter(value) -> bool:
-    """Whether ``value`` is a scikit-learn cross-validation splitter (it has ``split``)."""
-    return _is_splitter(value)
 
 
 def _check_pairing(params, X_val, y_val, sample_weight_val, groups) -> bool:

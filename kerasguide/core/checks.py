@@ -235,7 +235,7 @@ def _is_schedule(value: Any) -> bool:
     return isinstance(value, keras.optimizers.schedules.LearningRateSchedule)
 
 
-def _is_splitter(value: Any) -> bool:
+def is_splitter(value: Any) -> bool:
     """A scikit-learn cross-validation splitter: an object with a ``split`` method."""
     return not isinstance(value, str) and callable(getattr(value, "split", None))
 
@@ -293,8 +293,8 @@ PARAMETERS: dict[str, Rule] = {
     "epochs": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
     "validation_fraction": Rule(
         "a float in (0, 1) or a scikit-learn splitter (e.g. GroupShuffleSplit(n_splits=1))",
-        lambda v: _real(0.0, 1.0, low_open=True)(v) or _is_splitter(v),
-        lambda v: v if _is_splitter(v) else float(v)),
+        lambda v: _real(0.0, 1.0, low_open=True)(v) or is_splitter(v),
+        lambda v: v if is_splitter(v) else float(v)),
     "n_iter_no_change": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
     "tol": Rule("a finite float >= 0", _NON_NEGATIVE, float, _float),
     "verbose": Rule("0, 1 or 2", lambda v: _is_int(v) and 0 <= v <= 2, int, _int),

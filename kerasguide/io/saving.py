@@ -23,12 +23,13 @@ the network and against the others (``task_`` against the output layer, ``classe
 network's input, a regressor's ``y_mean_`` and ``y_scale_``: finite floats, one per output).
 
 Before anything is inflated, the zip's directory is checked against bombs: a member may not
-declare more than ``MAX_RATIO`` (100) times its compressed size once it is over
-``RATIO_FREE_BYTES`` (1 MiB), every member but ``model.keras`` is at most ``MAX_MEMBER_BYTES``
-(64 MiB; they are read into memory, while ``model.keras`` is streamed to a temporary file that
-is always removed), and the members together may not claim more compressed bytes than the file
-holds. Saved estimators are far inside these bounds: a CNN on MNIST's 28x28 images saves to
-4.4 MiB, a 512x512 MLP on MNIST to 6.3 MiB, and their members compress at 1.1:1 to 2.5:1.
+declare more than ``kgz.MAX_RATIO`` (100) times its compressed size once it is over
+``kgz.RATIO_FREE_BYTES`` (1 MiB), every member but ``model.keras`` is at most
+``kgz.MAX_MEMBER_BYTES`` (64 MiB; they are read into memory, while ``model.keras`` is streamed
+to a temporary file that is always removed), and the members together may not claim more
+compressed bytes than the file holds. Saved estimators are far inside these bounds: a CNN on
+MNIST's 28x28 images saves to 4.4 MiB, a 512x512 MLP on MNIST to 6.3 MiB, and their members
+compress at 1.1:1 to 2.5:1.
 
 Parameters JSON cannot hold (an optimizer or a
 callback instance, a ``model`` callable, a ``RandomState``) are refused when saving, naming
@@ -47,157 +48,11 @@ weights), also in another process on another Keras backend, and trains further w
 
 from __future__ import annotations
 
-import io
-import json
-import os
-import shutil
-import tempfile
-import zipfile
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from kerasguide._estimator.state import (
-    ARRAYS,
-    OPTIONAL_SCALARS,
-    SCALARS,
-    check_loaded,
-    seed_state,
-    set_loaded,
-    set_seed_state,
-)
+from kerasguide.io.kgz import FORMAT_VERSION, read, write
 
 __all__ = ["FORMAT_VERSION", "load", "save"]
-
-#: The version of the file layout this module writes; ``load`` refuses newer ones.
-FORMAT_VERSION = 1
-_FORMAT = "kerasguide-estimator"
-#: The classes ``load`` makes, by name (all exported by ``kerasguide``).
-_CLASSES = ("KerasClassifier", "KerasRegressor", "KerasTransformer")
-#: Bounds on the zip's members, checked on its directory before anything is inflated
-#: (measured files are 1 to 8 MiB and compress 1.1:1 to 2.5:1).
-MAX_RATIO = 100
-#: Members up to this size may compress better than ``MAX_RATIO`` (a long ``history_``).
-RATIO_FREE_BYTES = 1 << 20
-#: The most bytes a member other than ``model.keras`` may declare (those are read into memory).
-MAX_MEMBER_BYTES = 64 << 20
-
-
-class _Refused(ValueError):
-    """What is wrong with a file; ``load`` adds the file's name."""
-
-
-# --------------------------------------------------------------------------- JSON of params
-def _to_json(value: Any, where: str) -> Any:
-    """``value`` as JSON; tuples and dicts with non-string keys are tagged to come back."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return value.item()
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, tuple | list):
-        items = [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
-        return {"__tuple__": items} if isinstance(value, tuple) else items
-    if isinstance(value, dict):
-        pairs = [
-            [_to_json(k, f"{where} key"), _to_json(v, f"{where}[{k!r}]")] for k, v in value.items()
-        ]
-        return {"__dict__": pairs}
-    raise TypeError(where, value)
-
-
-def _from_json(value: Any) -> Any:
-    """The value ``_to_json`` wrote; ``ValueError`` for a tag it does not write."""
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if list(value) == ["__tuple__"] and isinstance(value["__tuple__"], list):
-        return tuple(_from_json(v) for v in value["__tuple__"])
-    pairs = value.get("__dict__") if list(value) == ["__dict__"] else None
-    if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
-        raise _Refused(f"holds {_short(value)}, not a tagged tuple or dict")
-    return {_hashable(_from_json(k)): _from_json(v) for k, v in pairs}
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _hashable(key: Any) -> Any:
-    return tuple(key) if isinstance(key, list) else key
-
-
-def _params(est) -> dict[str, Any]:
-    params, refused = {}, []
-    for name, value in est.get_params(deep=False).items():
-        try:
-            params[name] = _to_json(value, name)
-        except TypeError as exc:
-            refused.append(f"{exc.args[0]}={exc.args[1]!r}")
-    if refused:
-        raise ValueError(
-            f"{type(est).__name__}.save stores parameters as JSON, which cannot hold "
-            f"{', '.join(refused)}. Pass a model by its registry name and an optimizer by name "
-            "(optimizer='adam', learning_rate=...), drop callbacks and RandomState instances "
-            "(set_params(callbacks=None, random_state=0)) before saving, or pickle the estimator."
-        )
-    return params
-
-
-# --------------------------------------------------------------------------- saving
-def _fitted(est) -> dict[str, Any]:
-    fitted: dict[str, Any] = {name: _to_json(getattr(est, name), name) for name in SCALARS}
-    for name in OPTIONAL_SCALARS:
-        if hasattr(est, name):
-            fitted[name] = _to_json(getattr(est, name), name)
-    fitted["history_"] = {k: [float(v) for v in vs] for k, vs in est.history_.items()}
-    if hasattr(est, "feature_names_in_"):
-        fitted["feature_names_in_"] = [str(n) for n in est.feature_names_in_]
-    if hasattr(est, "classes_"):
-        classes = est.classes_
-        values = [c.item() if isinstance(c, np.generic) else c for c in classes]
-        if not all(isinstance(v, bool | int | float | str) for v in values):
-            raise ValueError(
-                f"{type(est).__name__}.save stores classes_ as JSON: labels must be numbers or "
-                f"strings. Received: classes_={classes!r}"
-            )
-        fitted["classes_"] = {"values": values, "dtype": classes.dtype.str}
-    return fitted
-
-
-def _manifest(est) -> dict[str, Any]:
-    import keras
-    import sklearn
-
-    import kerasguide
-    from kerasguide._estimator.inference import output_dtype
-
-    model = est._model_
-    return {
-        "format": _FORMAT,
-        "format_version": FORMAT_VERSION,
-        "versions": {
-            "kerasguide": kerasguide.__version__,
-            "keras": keras.__version__,
-            "numpy": np.__version__,
-            "scikit-learn": sklearn.__version__,
-            "backend": keras.backend.backend(),
-        },
-        "estimator": type(est).__name__,
-        "params": _params(est),
-        "fitted": _fitted(est),
-        "model": {
-            "file": "model.keras",
-            "input_shape": list(model.input_shape[1:]),
-            "dtype": output_dtype(model).name,
-            "seed_state": seed_state(model),
-        },
-        "arrays": [name for name in ARRAYS if hasattr(est, name)],
-    }
 
 
 def save(est, path) -> Path:
@@ -210,202 +65,7 @@ def save(est, path) -> Path:
     ValueError
         A parameter JSON cannot hold (named), or labels that are neither numbers nor strings.
     """
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(est)
-    path = Path(path)
-    manifest = _manifest(est)  # refuses what JSON cannot hold before anything is written
-    card = est.model_card()
-    with tempfile.TemporaryDirectory() as tmp:
-        keras_file = os.path.join(tmp, "model.keras")
-        est._model_.save(keras_file)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-            archive.write(keras_file, "model.keras")
-            for name in manifest["arrays"]:
-                buffer = io.BytesIO()
-                np.save(buffer, np.asarray(getattr(est, name)), allow_pickle=False)
-                archive.writestr(f"arrays/{name}.npy", buffer.getvalue())
-            archive.writestr("README.md", card)
-    return path
-
-
-# --------------------------------------------------------------------------- loading
-def _check_members(archive: zipfile.ZipFile, path: Path) -> None:
-    """Refuse a zip bomb from its directory alone: nothing has been inflated yet."""
-    packed = 0
-    for info in archive.infolist():
-        packed += info.compress_size
-        name, size = info.filename, info.file_size
-        if name != "model.keras" and size > MAX_MEMBER_BYTES:
-            raise _Refused(f"its member {name!r} declares {size} bytes, more than the "
-                           f"{MAX_MEMBER_BYTES} a saved estimator's {name!r} can hold")  # fmt: skip
-        if size > RATIO_FREE_BYTES and size > MAX_RATIO * max(info.compress_size, 1):
-            raise _Refused(f"its member {name!r} declares {size} bytes from "
-                           f"{info.compress_size} compressed (over {MAX_RATIO}:1), which no "
-                           "saved estimator does")  # fmt: skip
-    if packed > path.stat().st_size:
-        raise _Refused(f"its members declare {packed} compressed bytes, more than the file holds")
-
-
-def _field(container: dict, key: str, kind: type, where: str) -> Any:
-    if key not in container:
-        raise _Refused(f"its manifest has no {where}{key!r}")
-    value = container[key]
-    if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
-        raise _Refused(f"its manifest's {where}{key!r} is {_short(value)}, not a {kind.__name__}")
-    return value
-
-
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
-    try:
-        manifest = json.loads(archive.read("manifest.json"))
-    except KeyError:
-        raise _Refused("it is not a saved kerasguide estimator (no manifest.json)") from None
-    except RecursionError:
-        raise _Refused("its manifest.json is nested too deeply") from None
-    except ValueError as exc:  # JSON or UTF-8
-        raise _Refused(f"its manifest.json is not JSON: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT:
-        raise _Refused(f"it is not a saved kerasguide estimator (no {_FORMAT!r} manifest)")
-    version = manifest.get("format_version")
-    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-        raise _Refused(
-            f"it was saved in format version {_short(version)}; this kerasguide reads versions "
-            f"up to {FORMAT_VERSION}. Upgrade kerasguide to load it"
-        )
-    if manifest.get("estimator") not in _CLASSES:
-        raise _Refused(f"it holds an unknown estimator {_short(manifest.get('estimator'))}")
-    for key in ("params", "fitted", "model"):
-        _field(manifest, key, dict, "")
-    _field(manifest, "arrays", list, "")
-    _field(manifest["fitted"], "history_", dict, "fitted ")
-    model = manifest["model"]
-    shape = _field(model, "input_shape", list, "model ")
-    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape):
-        raise _Refused(f"its manifest's model 'input_shape' is {_short(shape)}")
-    if model.get("dtype") not in ("float32", "float64"):
-        raise _Refused(f"its manifest's model 'dtype' is {_short(model.get('dtype'))}")
-    return manifest
-
-
-def _load_model(archive: zipfile.ZipFile):
-    import keras
-
-    import kerasguide.zoo.layers  # noqa: F401  (kerasguide's own Keras objects)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        keras_file = os.path.join(tmp, "model.keras")
-        # Streamed: the member is never whole in memory (its size was checked already).
-        with archive.open("model.keras") as source, open(keras_file, "wb") as target:
-            shutil.copyfileobj(source, target)
-        try:
-            return keras.saving.load_model(keras_file, safe_mode=True)
-        except Exception as exc:
-            message = " ".join(str(exc).split())
-            raise _Refused(f"its model.keras could not be loaded safely: {message}") from exc
-
-
-def _classes(entry: Any) -> np.ndarray:
-    if not isinstance(entry, dict) or not isinstance(entry.get("values"), list):
-        raise _Refused(f"its fitted classes_ is {_short(entry)}, not values and a dtype")
-    try:
-        dtype = np.dtype(entry.get("dtype"))
-        if dtype.kind not in "biufUO":
-            raise TypeError(dtype)
-        return np.asarray(entry["values"], dtype=dtype)
-    except (TypeError, ValueError):
-        raise _Refused(f"its fitted classes_ is {_short(entry)}: no labels of a dtype") from None
-
-
-def _array(archive: zipfile.ZipFile, name: str) -> np.ndarray:
-    if name not in ARRAYS:
-        raise _Refused(f"its manifest names an unknown array {_short(name)}")
-    member = f"arrays/{name}.npy"
-    try:
-        with archive.open(member) as file:
-            return np.load(io.BytesIO(file.read()), allow_pickle=False)
-    except KeyError:
-        raise _Refused(f"it has no {member}, which its manifest names") from None
-    except (ValueError, OSError, EOFError):
-        # NumPy's own message may advise allow_pickle=True: wrong advice for a stranger's file.
-        raise _Refused(f"its {member} is not a NumPy array of numbers (np.save format)") from None
-
-
-def _fitted_values(manifest: dict[str, Any], archive: zipfile.ZipFile) -> dict[str, Any]:
-    """The fitted attributes the file holds, as the estimator stores them (not yet checked)."""
-    fitted = manifest["fitted"]
-    for name in SCALARS:
-        if name not in fitted:
-            raise _Refused(f"its manifest has no fitted {name!r}")
-    values = {name: fitted[name] for name in SCALARS}
-    values.update({name: fitted[name] for name in OPTIONAL_SCALARS if name in fitted})
-    values["history_"] = {k: list(v) if isinstance(v, list) else v
-                          for k, v in fitted["history_"].items()}  # fmt: skip
-    if "feature_names_in_" in fitted:
-        names = _field(fitted, "feature_names_in_", list, "fitted ")
-        values["feature_names_in_"] = np.asarray(names, dtype=object)
-    if "classes_" in fitted:
-        values["classes_"] = _classes(fitted["classes_"])
-    for name in manifest["arrays"]:
-        values[name] = _array(archive, name)
-    return values
-
-
-def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> None:
-    from kerasguide._estimator.building import plan_model
-    from kerasguide._estimator.inference import output_dtype
-
-    values = _fitted_values(manifest, archive)
-    saved = manifest["model"]
-    input_shape = tuple(saved["input_shape"])
-    if tuple(model.input_shape[1:]) != input_shape or output_dtype(model).name != saved["dtype"]:
-        raise _Refused(
-            f"its network takes {model.input_shape[1:]} in {output_dtype(model).name}, but the "
-            f"manifest says {input_shape} in {saved['dtype']}; the file was altered"
-        )
-    try:
-        check_loaded(manifest["estimator"], values, model)
-    except ValueError as exc:
-        raise _Refused(f"its fitted {exc}; the file was altered") from None
-    try:
-        if "seed_state" in saved:  # files saved before it was stored have none
-            set_seed_state(model, saved["seed_state"])
-    except ValueError as exc:
-        raise _Refused(f"its model's seed_state does not fit: {exc}") from None
-    plan = plan_model(est._checked_params(), values["task_"], input_shape, values["n_outputs_"],
-                      0, saved["dtype"])  # fmt: skip
-    set_loaded(est, values, model=model, plan=plan)
-    try:
-        est._restored()
-    except ValueError as exc:
-        raise _Refused(f"{exc}; the file was altered") from exc
-
-
-def _estimator(cls, saved: dict[str, Any]):
-    """An unfitted ``cls`` with the ``saved`` parameters."""
-    unknown = sorted(set(saved) - set(cls().get_params()))
-    if unknown:
-        raise _Refused(f"its manifest names parameters {cls.__name__} does not take: {unknown}")
-    params = {}
-    for name, value in saved.items():
-        try:
-            params[name] = _from_json(value)
-        except _Refused as exc:
-            raise _Refused(f"its parameter {name!r} {exc}") from None
-    return cls(**params)
-
-
-def _load(path: Path):
-    import kerasguide
-
-    with zipfile.ZipFile(path) as archive:
-        _check_members(archive, path)
-        manifest = _read_manifest(archive)
-        est = _estimator(getattr(kerasguide, manifest["estimator"]), manifest["params"])
-        model = _load_model(archive)
-        _restore(est, manifest, archive, model)
-    return est
+    return write(est, path)
 
 
 def load(path):
@@ -428,15 +88,8 @@ def load(path):
         large for a saved estimator, or its network holds code that safe loading refuses (a
         ``Lambda`` layer); the message names the file and what is wrong.
     """
-    path = Path(path)
-    try:
-        return _load(path)
-    except _Refused as exc:
-        raise ValueError(f"{path}: {exc}.") from exc.__cause__
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"{path} is not a saved kerasguide estimator (not a zip file).") from exc
-    except RecursionError:
-        raise ValueError(f"{path}: its manifest is nested too deeply.") from None
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
-        # A parameter the estimator refuses, or a structure the checks above did not foresee.
-        raise ValueError(f"{path} is damaged: {type(exc).__name__}: {exc}") from exc
+    from kerasguide.estimators import KerasClassifier, KerasRegressor
+    from kerasguide.transformer import KerasTransformer
+
+    classes = {cls.__name__: cls for cls in (KerasClassifier, KerasRegressor, KerasTransformer)}
+    return read(path, classes)
