@@ -38,6 +38,8 @@ __all__ = [
     "cli_type",
     "get_initializer",
     "invalid",
+    "is_splitter",
+    "named_optimizer",
     "parse",
     "python_random_kept",
 ]
