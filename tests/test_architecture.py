@@ -121,3 +121,33 @@ def test_every_folder_says_what_lives_there(folder):
     assert doc, f"{folder.parent.name}/__init__.py has no opening docstring"
     if folder.parent != PACKAGE:
         assert "import" in doc, f"{folder.parent.name}/__init__.py does not say what it may import"
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Underscored names a test file takes from kerasguide: imported, or read off a module."""
+    tree = ast.parse(path.read_text())
+    modules, uses = {"kerasguide"}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("kerasguide"):
+                    modules.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kerasguide"):
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in MODULES:
+                    modules.add(alias.asname or alias.name)
+                elif alias.name.startswith("_") and not alias.name.endswith("__"):
+                    uses.append(f"imports {alias.name} from {node.module}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            private = node.attr.startswith("_") and not node.attr.endswith("__")
+            if private and node.value.id in modules:
+                uses.append(f"reads {node.value.id}.{node.attr}")
+    return uses
+
+
+@pytest.mark.parametrize(
+    "path", sorted((PACKAGE.parent / "tests").glob("*.py")), ids=lambda p: p.name
+)
+def test_tests_use_public_or_documented_names(path):
+    assert _private_uses(path) == []

@@ -13,6 +13,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from kerasguide import datasets
+from kerasguide.datasets import mnist_files
 
 MNIST_COPY = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 
@@ -37,7 +38,7 @@ def no_mnist_anywhere(monkeypatch, tmp_path):
     """An empty Keras cache, no KERASGUIDE_MNIST and a network that never answers."""
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.delenv(datasets.MNIST_ENV, raising=False)
-    monkeypatch.setattr(datasets, "_network_reachable", lambda *args, **kwargs: False)
+    monkeypatch.setattr(mnist_files, "network_reachable", lambda *args, **kwargs: False)
     return tmp_path
 
 
@@ -286,7 +287,7 @@ def test_load_mnist_download_says_so_on_stderr(no_mnist_anywhere, monkeypatch, c
     fake_mnist = types.SimpleNamespace(load_data=lambda: ((x, y), (x[:2], y[:2])))
     fake_keras = types.SimpleNamespace(datasets=types.SimpleNamespace(mnist=fake_mnist))
     monkeypatch.setitem(sys.modules, "keras", fake_keras)
-    monkeypatch.setattr(datasets, "_network_reachable", lambda *args, **kwargs: True)
+    monkeypatch.setattr(mnist_files, "network_reachable", lambda *args, **kwargs: True)
     mnist = datasets.load_mnist()
     assert mnist.data.shape == (3, 784)
     assert mnist.target_test.tolist() == [1, 2]
@@ -298,9 +299,9 @@ def test_network_probe_answers_quickly_on_localhost():
         server.bind(("127.0.0.1", 0))
         server.listen()
         port = server.getsockname()[1]
-        assert datasets._network_reachable("127.0.0.1", port)
+        assert mnist_files.network_reachable("127.0.0.1", port)
     start = time.perf_counter()
-    assert not datasets._network_reachable("127.0.0.1", port)  # closed now: refused
+    assert not mnist_files.network_reachable("127.0.0.1", port)  # closed now: refused
     assert time.perf_counter() - start < 2.5
 
 

@@ -68,7 +68,7 @@ def test_list_models_by_input():
 @pytest.fixture
 def scratch_registry(monkeypatch):
     """A copy of the registry, so test registrations do not leak."""
-    monkeypatch.setattr(registry, "_REGISTRY", dict(registry._REGISTRY))
+    monkeypatch.setattr(registry, "REGISTRY", dict(registry.REGISTRY))
 
 
 def test_register_bare_and_with_arguments(scratch_registry):

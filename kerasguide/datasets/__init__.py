@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import numbers
 import os
-import socket
 import sys
-import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from sklearn.utils import Bunch
 from kerasguide.core.checks import check_bool as _check_bool
 from kerasguide.core.checks import check_int as _check_int
 from kerasguide.core.checks import check_random_state_arg as _check_random_state
+from kerasguide.datasets import mnist_files
 from kerasguide.datasets.sequences import make_sequences
 from kerasguide.exceptions import InvalidParameterError
 
@@ -43,12 +41,9 @@ HOUSE_FEATURES = ("floor_area_sqft", "distance_to_transport_m", "rooms")
 #: The law of ``make_houses``: dollars per sq ft, per metre and per room, plus a base price.
 HOUSES_COEF, HOUSES_INTERCEPT = (220.0, -25.0, 15_000.0), 30_000.0
 #: The environment variable ``load_mnist`` reads for the path of ``mnist.npz``.
-MNIST_ENV = "KERASGUIDE_MNIST"
+MNIST_ENV = mnist_files.MNIST_ENV
 
-_MNIST_HOST = "storage.googleapis.com"
-_MNIST_URL = f"https://{_MNIST_HOST}/tensorflow/tf-keras-datasets/mnist.npz"
-_MNIST_KEYS = ("x_train", "y_train", "x_test", "y_test")
-_NETWORK_TIMEOUT_S = 2.0
+_MNIST_URL = f"https://{mnist_files.MNIST_HOST}/tensorflow/tf-keras-datasets/mnist.npz"
 
 Seed = int | np.random.RandomState | None
 Dataset = Bunch | tuple[np.ndarray, np.ndarray]
@@ -182,89 +177,6 @@ def load_digits(
     return _bunch(return_X_y, data, target, columns, names, raw.DESCR, images=images)
 
 
-def _keras_cache_file() -> Path:
-    # As keras.utils.get_file: $KERAS_HOME or ~/.keras (/tmp/.keras if ~ is read-only)/datasets.
-    home = os.environ.get("KERAS_HOME")
-    if not home:
-        base = os.path.expanduser("~")
-        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
-    return Path(home).expanduser() / "datasets" / "mnist.npz"
-
-
-def _network_reachable(host: str = _MNIST_HOST, port: int = 443) -> bool:
-    """Whether ``host`` accepts a TCP connection within the timeout (a thread bounds the wait,
-    name resolution included)."""
-    answered: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=_NETWORK_TIMEOUT_S):
-                answered.append(True)
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(_NETWORK_TIMEOUT_S)
-    return bool(answered)
-
-
-def _read_mnist(path: Path) -> tuple[np.ndarray, ...]:
-    """The four arrays of a file in the Keras ``mnist.npz`` layout, checked; every refusal
-    names the file. Nothing is unpickled (``allow_pickle=False``): object arrays are refused."""
-    layout = "the Keras mnist.npz layout: x_train (n, 28, 28), y_train (n,), x_test, y_test"
-    where, unreadable = repr(str(path)), (OSError, ValueError, EOFError, zipfile.BadZipFile)
-    try:
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("a single array")
-    except unreadable as exc:
-        raise ValueError(f"{where} is not a NumPy .npz file in {layout}.") from exc
-    with archive:
-        missing = [key for key in _MNIST_KEYS if key not in archive]
-        if missing:
-            raise ValueError(f"{where} lacks {missing}; expected {layout}.")
-        try:
-            arrays = {key: archive[key] for key in _MNIST_KEYS}
-        except unreadable as exc:
-            raise ValueError(f"{where} could not be read ({exc}); expected {layout}.") from exc
-    for key, array in arrays.items():
-        if array.dtype.kind not in "biuf":
-            msg = f"{where} holds {key} of dtype {array.dtype}; expected numbers, in {layout}."
-            raise ValueError(msg)
-    x_train, y_train, x_test, y_test = arrays.values()
-    for x, y in ((x_train, y_train), (x_test, y_test)):
-        if x.ndim != 3 or x.shape[1:] != (28, 28) or y.shape != (x.shape[0],):
-            raise ValueError(f"{where} has shapes {x.shape}, {y.shape}; expected {layout}.")
-    return x_train, y_train, x_test, y_test
-
-
-def _locate_mnist(path: Any, download: bool) -> Path | None:
-    """The local file to read, or None where a download is allowed and the network answers."""
-    if path is not None and not isinstance(path, str | os.PathLike):
-        raise InvalidParameterError(f"`path` must be a str or os.PathLike. Received: path={path!r}")
-    for given, name in ((path, "path"), (os.environ.get(MNIST_ENV), MNIST_ENV)):
-        if given:
-            file = Path(given).expanduser()
-            file = file / "mnist.npz" if file.is_dir() else file
-            if not file.is_file():
-                msg = f"No MNIST file at {str(file)!r}. Received: {name}={given!r}"
-                raise FileNotFoundError(msg)
-            return file
-    cache = _keras_cache_file()
-    if cache.is_file():
-        return cache
-    if download and _network_reachable():
-        return None
-    why = "download=False" if not download else f"{_MNIST_HOST}:443 did not answer"
-    raise FileNotFoundError(
-        "MNIST not found. Looked, in order, at: the `path` argument (none given); the "
-        f"{MNIST_ENV} environment variable (not set); the Keras cache {str(cache)!r} (no file); "
-        f"a download by keras.datasets.mnist.load_data() (not tried: {why}). Pass path=..., set "
-        f"{MNIST_ENV} to a copy of mnist.npz, put one in the cache, or allow the download online."
-    )
-
-
 def load_mnist(
     path: str | os.PathLike | None = None,
     *,
@@ -314,13 +226,13 @@ def load_mnist(
     """
     shape = _mnist_shape(flatten, as_images)
     scale, return_X_y = _check_bool("scale", scale), _check_bool("return_X_y", return_X_y)
-    found = _locate_mnist(path, _check_bool("download", download))
+    found = mnist_files.locate(path, _check_bool("download", download))
     if found is not None:
-        x_train, y_train, x_test, y_test = _read_mnist(found)
+        x_train, y_train, x_test, y_test = mnist_files.read(found)
     else:
         import keras
 
-        found = _keras_cache_file()
+        found = mnist_files.keras_cache_file()
         print(f"kerasguide: downloading MNIST from {_MNIST_URL} (about 11 MB)", file=sys.stderr)
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     return _mnist_result(x_train, y_train, x_test, y_test, shape, scale, return_X_y, found)
