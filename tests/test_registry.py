@@ -127,3 +127,26 @@ def test_register_with_several_tasks_and_an_input(scratch_registry):
     assert card.input == "images"
     assert "tiny_images" in kerasguide.list_models(task="binary", input="images")
     assert "tiny_images" not in kerasguide.list_models(task="regression")
+
+
+@pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
+def test_estimators_train_a_model_for_each_task_its_card_serves(scratch_registry):
+    import numpy as np
+
+    from kerasguide import KerasClassifier
+
+    @kerasguide.register_model(name="two_task", task=("binary", "multilabel"))
+    def two_task(input_shape=None, n_outputs=1, *, task="binary", n_features=None, **options):
+        """Binary or multilabel only."""
+        return kerasguide.build_model(
+            "mlp", input_shape=input_shape, n_features=n_features, n_outputs=n_outputs,
+            task=task, hidden_layers=(4,), **options,
+        )  # fmt: skip
+
+    X = np.random.default_rng(0).random((30, 3))
+    rows = np.arange(30)
+    assert KerasClassifier(model="two_task", epochs=1).fit(X, rows % 2).task_ == "binary"
+    multilabel = np.c_[rows % 2, rows % 3 == 0].astype(int)
+    assert KerasClassifier(model="two_task", epochs=1).fit(X, multilabel).task_ == "multilabel"
+    with pytest.raises(ValueError, match="made for binary or multilabel targets but y is multi"):
+        KerasClassifier(model="two_task", epochs=1).fit(X, rows % 3)

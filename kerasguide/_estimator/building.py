@@ -22,7 +22,7 @@ import numpy as np
 
 from kerasguide._estimator import engine
 from kerasguide.exceptions import InvalidParameterError
-from kerasguide.zoo.registry import get_model_card
+from kerasguide.zoo.registry import TASKS, get_model_card
 
 __all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_fits", "check_model_output",
            "plan_model", "resolve_task"]  # fmt: skip
@@ -89,24 +89,25 @@ def check_model_fits(model, where: str, input_shape: tuple, n_outputs: int, task
     return model
 
 
-def _builder(model) -> tuple[Callable[..., Any], str, str]:
-    """The factory, how to name it in messages, and the task it declares."""
+def _builder(model) -> tuple[Callable[..., Any], str, tuple[str, ...]]:
+    """The factory, how to name it in messages, and the tasks its card says it serves."""
     if callable(model) and not isinstance(model, str):
-        return model, "The `model` callable", "any"
+        return model, "The `model` callable", TASKS
     card = get_model_card(model)
-    return card.builder, f"Model {model!r}", card.task
+    return card.builder, f"Model {model!r}", card.tasks
 
 
 def resolve_task(model, task: str, n_outputs: int) -> tuple[str, int]:
     """The task and output units to build for targets of ``task`` with ``n_outputs`` columns."""
-    _, where, declared = _builder(model)
-    if declared == "multiclass" and task == "binary":
+    _, where, tasks = _builder(model)
+    if task in tasks:
+        return task, n_outputs
+    if task == "binary" and "multiclass" in tasks:
         return "multiclass", 2  # a softmax over two classes
-    if declared not in ("any", task):
-        raise ValueError(
-            f"{where} is made for {declared} targets but y is {task}. Received: model={model!r}"
-        )
-    return task, n_outputs
+    raise ValueError(
+        f"{where} is made for {' or '.join(tasks)} targets but y is {task}. "
+        f"Received: model={model!r}"
+    )
 
 
 @dataclass(frozen=True)
