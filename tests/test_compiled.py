@@ -357,3 +357,22 @@ def test_models_that_draw_random_numbers_are_told_apart():
     assert not compiled.draws_random_numbers(build_model("mlp", n_features=4, n_outputs=3))
     rnn = build_model("rnn", input_shape=(5, 2), n_outputs=2, bidirectional=True)
     assert compiled.draws_random_numbers(rnn)  # the cells hold a seed generator
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("penalty", [{"l2": 1e-3}, {"l1": 1e-4}, {"l1": 1e-4, "l2": 1e-3}],
+                         ids=["l2", "l1", "l1l2"])  # fmt: skip
+def test_penalties_train_on_both_paths_in_either_dtype(digits, whole, penalty, dtype):
+    # The compiled program added float32 penalties to a float64 loss: TensorFlow refused
+    # ("Input 'y' of 'AddV2' Op has type float32 that does not match type float64").
+    X, y = digits
+    X = X[:200].astype(dtype)
+    params = {**PARAMS, **penalty, "epochs": 4, "early_stopping": False}
+    fast = _fit(KerasClassifier(**params), X, y[:200])
+    assert whole, "the compiled path was not taken"
+    stepped = _fit(_stepped(**params), X, y[:200])
+    assert np.all(np.isfinite(fast.loss_curve_))
+    _assert_same_model(fast, stepped)
+    # The validation pass inside the program adds the penalties too.
+    checked = _fit(KerasClassifier(**{**params, "early_stopping": True}), X, y[:200])
+    assert np.all(np.isfinite(checked.validation_loss_curve_))

@@ -133,6 +133,20 @@ def _quiet_own_retracing() -> None:
     logging.getLogger("tensorflow").addFilter(_OwnProgramsRetracing())
 
 
+def _tf_penalty(model, dtype):
+    """The sum of the model's penalties (``model.losses``) in ``dtype``.
+
+    Our regularizers (``kerasguide.layers.L2``, ``L1L2``) return ``floatx`` (float32), the
+    dtype of Keras's compiled loss, while the program's loss is the loss object's own (float64
+    for float64 data): each penalty is cast before they are added, or TensorFlow refuses
+    to add float32 to float64."""
+    import tensorflow as tf
+
+    if not model.losses:
+        return tf.constant(0.0, dtype)
+    return tf.add_n([tf.cast(penalty, dtype) for penalty in model.losses])
+
+
 def _tf_validation(model, loss):
     """``validate(X, y, index, weight) -> (batch losses, penalty)``: the loss of each
     validation batch (weighted sum over its rows / batch size) and the penalties, inference
@@ -149,8 +163,7 @@ def _tf_validation(model, loss):
         losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
         _, losses = tf.while_loop(lambda t, _: t < tf.shape(index)[0], body,
                                   (tf.constant(0), losses))  # fmt: skip
-        penalty = tf.add_n(model.losses) if model.losses else tf.constant(0.0)
-        return losses, tf.cast(penalty, X.dtype)
+        return losses, _tf_penalty(model, X.dtype)
 
     return validate
 
@@ -175,8 +188,8 @@ def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
             with tf.GradientTape() as tape:
                 pred = model(tf.gather(X, rows), training=True)
                 value = loss(tf.gather(y, rows), pred, sample_weight=weight[t])
-                if model.losses:  # the L2 penalties, as Model.compute_loss adds them
-                    value = value + tf.add_n(model.losses)
+                if model.losses:  # the L1/L2 penalties, as Model.compute_loss adds them
+                    value = value + _tf_penalty(model, value.dtype)
             optimizer.apply(tape.gradient(value, variables), variables)
             update = tf.reshape(tf.cast(value, losses.dtype), [1])
             return t + 1, tf.tensor_scatter_nd_update(losses, [[t]], update)
@@ -242,7 +255,8 @@ def _jax_validation(model, loss):
         pred, _, extra = model.stateless_call(
             trainable, non_trainable, x, training=False, return_losses=True
         )
-        return loss(y, pred, sample_weight=w), (sum(extra) if extra else jnp.zeros(()))
+        value = loss(y, pred, sample_weight=w)
+        return value, sum((p.astype(value.dtype) for p in extra), jnp.zeros((), value.dtype))
 
     def validate(trainable, non_trainable, X, y, index, weight):
         def body(_, rows_and_weight):
@@ -270,7 +284,8 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
             trainable, non_trainable, x, training=True, return_losses=True
         )
         value = loss(y, pred, sample_weight=w)
-        return (value + sum(extra) if extra else value), non_trainable
+        # Each penalty in the loss's dtype, as _tf_penalty (JAX would promote them anyway).
+        return value + sum(p.astype(value.dtype) for p in extra), non_trainable
 
     gradient = jax.value_and_grad(forward, has_aux=True)
     validate = _jax_validation(model, loss)
