@@ -304,7 +304,7 @@ def test_verbose_prints_a_line_per_epoch_on_the_compiled_path(digits, whole, cap
 
 
 def test_which_callbacks_need_the_batch_by_batch_path():
-    from kerasguide._estimator.training import needs_batch_hooks
+    from kerasguide._estimator.loop import needs_batch_hooks
 
     assert not needs_batch_hooks(None)
     assert not needs_batch_hooks([keras.callbacks.EarlyStopping(), _EpochLog()])

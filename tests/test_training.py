@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._estimator.training import _epoch_plan
+from kerasguide._estimator.loop import epoch_plan
 from kerasguide.exceptions import ConvergenceWarning
 
 # 150 epochs x 8 batches >= the fused threshold; 500 % 64 leaves a partial batch.
@@ -72,7 +72,7 @@ def test_fused_regressor_with_warm_start(digits):
 
 def test_epoch_plan_pads_the_last_batch_with_weightless_rows():
     rng = np.random.default_rng(0)
-    index, weight, steps = _epoch_plan(10, 4, None, rng, shuffle=True, k=2)
+    index, weight, steps = epoch_plan(10, 4, None, rng, shuffle=True, k=2)
     assert steps == 3
     assert index.shape == weight.shape == (24,)
     for epoch in range(2):

@@ -10,7 +10,7 @@ time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
 ``optimizer.stateless_apply``.
 
 Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as ``train_fused``
-draws it (``_epoch_plan``), so a seed gives the same orders on every path; the program
+draws it (``epoch_plan``), so a seed gives the same orders on every path; the program
 takes the row indices. The stopping rule is applied between chunks, in float64 on the batch
 losses, and a chunk never runs past the first epoch at which training could stop, so the rule
 acts exactly as in ``train``. A program has a fixed chunk length ``K`` and runs the first
@@ -26,12 +26,12 @@ import logging
 import numpy as np
 
 from kerasguide._estimator import backend as _backend
-from kerasguide._estimator.training import (
+from kerasguide._estimator.loop import (
     EpochHooks,
     TrainingOptions,
     TrainingResult,
-    _epoch_plan,
-    _input_dtype,
+    epoch_plan,
+    input_dtype,
     run_in_chunks,
 )
 
@@ -387,7 +387,7 @@ def _device_arrays(X: np.ndarray, y: np.ndarray, rows: int) -> tuple:
 def _chunk_plan(n_rows: int, sample_weight, options, k: int, chunk: int, steps: int, dtype):
     """The row indices and weights of ``k`` shuffled epochs, as ``(chunk * steps, batch)``
     arrays (the epochs past ``k`` are zeros the program never reaches)."""
-    index, weight, _ = _epoch_plan(
+    index, weight, _ = epoch_plan(
         n_rows, options.batch_size, sample_weight, options.rng, options.shuffle, k
     )
     shape = (chunk * steps, options.batch_size)
@@ -472,7 +472,7 @@ def train_compiled(
     """
     if not supported(model):
         return None
-    X = np.asarray(X, dtype=_input_dtype(model))
+    X = np.asarray(X, dtype=input_dtype(model))
     n_rows, batch_size = X.shape[0], options.batch_size
     steps = -(-n_rows // batch_size)
     hooks = EpochHooks(model, options, steps) if options.callbacks or options.verbose else None

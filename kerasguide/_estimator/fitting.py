@@ -22,15 +22,10 @@ from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.inference import ForwardCache
+from kerasguide._estimator.loop import TrainingOptions, TrainingResult, needs_batch_hooks
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
-from kerasguide._estimator.training import (
-    TrainingOptions,
-    TrainingResult,
-    needs_batch_hooks,
-    train,
-    train_fused,
-)
+from kerasguide._estimator.training import train, train_fused
 from kerasguide._estimator.validation import is_splitter, split_with
 from kerasguide.exceptions import ConvergenceWarning
 
