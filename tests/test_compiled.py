@@ -376,3 +376,35 @@ def test_penalties_train_on_both_paths_in_either_dtype(digits, whole, penalty, d
     # The validation pass inside the program adds the penalties too.
     checked = _fit(KerasClassifier(**{**params, "early_stopping": True}), X, y[:200])
     assert np.all(np.isfinite(checked.validation_loss_curve_))
+
+
+@pytest.mark.parametrize("path", ["compiled", "step"])
+def test_a_diverging_fit_with_early_stopping_keeps_its_best_validated_weights(digits, whole, path):
+    # scikit-learn's MLP restores its best validated weights (scikit-learn #29504).
+    X, _ = digits
+    target = X @ np.linspace(-1.0, 1.0, X.shape[1])
+    # A huge learning rate from the fourth epoch on: three finite validation losses, then NaN.
+    params = {**PARAMS, "optimizer": "sgd", "early_stopping": True, "normalize_y": False}
+
+    def make(**extra):
+        jump = keras.callbacks.LearningRateScheduler(lambda e, rate: 1e-2 if e < 3 else 1e12)
+        callbacks = [jump] if path == "compiled" else [jump, _PerBatch()]
+        return KerasRegressor(**{**params, **extra, "callbacks": callbacks})
+
+    with pytest.warns(ConvergenceWarning, match="non-finite .* at epoch 4; .* weights of epoch 3"):
+        reg = make().fit(X, target)
+    assert bool(whole) == (path == "compiled")
+    assert reg.n_iter_ == 4
+    assert not np.isfinite(reg.validation_loss_curve_[-1])
+    assert np.isfinite(reg.predict(X)).all()
+    # The weights are those of epoch 3: a fit of 3 epochs ends with the same.
+    three = _fit(make(epochs=3), X, target)
+    np.testing.assert_allclose(reg.predict(X), three.predict(X), rtol=1e-5)
+
+
+def test_a_fit_without_a_finite_validation_loss_raises(digits, whole):
+    X, _ = digits
+    params = {**PARAMS, "learning_rate": 1e3, "normalize_y": False, "early_stopping": True}
+    with pytest.raises(ValueError, match="non-finite loss"):
+        _fit(KerasRegressor(**params), X, 1e30 * X[:, 10])
+    assert whole

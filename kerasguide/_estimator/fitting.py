@@ -254,7 +254,31 @@ def record(est, start: Start, result: TrainingResult) -> None:
     est.n_outputs_ = start.n_outputs
 
 
+def _clear_non_finite_slots(model) -> None:
+    """Zero the optimizer's variables that hold NaN or infinity after a divergence, as a new
+    optimizer's moments start: the restored best weights would otherwise meet them again at
+    the next warm start or ``partial_fit``."""
+    import keras
+
+    for variable in model.optimizer.variables:
+        value = keras.ops.convert_to_numpy(variable)
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            variable.assign(np.zeros_like(value))
+
+
 def _check_outcome(est, params, result: TrainingResult, check_convergence: bool) -> None:
+    if result.diverged and result.best_epoch:
+        # As scikit-learn's MLP (#29504): the best validated weights are kept (the training
+        # path restored them), so the fit is usable, though it ended early.
+        warnings.warn(
+            f"{type(est).__name__}: the validation loss became non-finite (NaN or infinity) "
+            f"at epoch {result.epochs}; the model keeps the weights of epoch "
+            f"{result.best_epoch}, the best validated. The learning rate may be too high, or "
+            "the inputs may hold very large values (scale them, e.g. with StandardScaler).",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+        return
     if result.diverged:
         raise ValueError(
             f"{type(est).__name__}: training produced a non-finite loss (NaN or infinity) after "
@@ -344,6 +368,8 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
             record_rates(rate_hooks, result)
         finally:
             est._to_output_units(start.model)
+        if result.diverged:
+            _clear_non_finite_slots(start.model)
         _check_outcome(est, params, result, check_convergence)
     except BaseException:
         if start.saved is not None:
