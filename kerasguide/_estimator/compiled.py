@@ -500,10 +500,10 @@ def train_compiled(
         result.history.setdefault("val_loss", []).append(val_loss)
         return [val_loss]
 
-    if hooks is not None:
-        hooks.sync = lambda out: runner.finish() if out else runner.start(model)
-        hooks.begin()
     try:
+        if hooks is not None:  # inside: on_train_begin may refuse (a schedule's bad rate)
+            hooks.sync = lambda out: runner.finish() if out else runner.start(model)
+            hooks.begin()
         snapshot = runner.snapshot if validation is not None else None
         result = run_in_chunks(options, chunk, run_chunk, snapshot, hooks)
         if result.best is not None:
