@@ -26,6 +26,7 @@ import logging
 import numpy as np
 
 from kerasguide._estimator import backend as _backend
+from kerasguide._estimator import engine
 from kerasguide._estimator.loop import (
     EpochHooks,
     TrainingOptions,
@@ -54,8 +55,6 @@ XLA_MIN_STEPS = 500
 #: epochs of 57 steps with an epoch-hook callback: step path 13.5 s, XLA 6.1-9.3 s, plain
 #: graph 2.3-4.0 s.
 OWN_MODEL_XLA_MIN_STEPS = 10_000
-#: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
-_PROGRAMS = "_kerasguide_programs"
 
 
 def _loss_object(model):
@@ -363,10 +362,7 @@ def _runner(model, steps: int, jit: bool, key: tuple, validating: bool, keep: bo
     if not keep:
         runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
         return runner(model, _loss_object(model), steps, jit, validating).start(model)
-    programs = model.__dict__.get(_PROGRAMS)
-    if programs is None:
-        programs = {}
-        object.__setattr__(model, _PROGRAMS, programs)  # not a Keras-tracked attribute
+    programs = engine.programs(model)
     if key not in programs:
         runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
         programs[key] = runner(model, _loss_object(model), steps, jit, validating)
