@@ -82,3 +82,16 @@ def test_epoch_plan_pads_the_last_batch_with_weightless_rows():
         np.testing.assert_array_equal(w[:8], 1.0)
         np.testing.assert_array_equal(w[8:10], 2.0)  # 2 real rows stand for a batch of 4
         np.testing.assert_array_equal(w[10:], 0.0)
+
+
+def test_the_checked_parameters_are_read_only():
+    # fit_once used to slip an "epoch_hooks" key into them; a call's own things are arguments.
+    from kerasguide._estimator.params import check_params
+
+    params = check_params(KerasClassifier(learning_rate_schedule="cosine"))
+    with pytest.raises(TypeError):
+        params["epoch_hooks"] = []
+    assert params.replace(epochs=3)["epochs"] == 3
+    assert params["epochs"] == 200
+    with pytest.raises(KeyError, match="epoch_hooks"):
+        params.replace(epoch_hooks=[])
