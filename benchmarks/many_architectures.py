@@ -6,7 +6,7 @@ keeps the most recent ``kerasguide._estimator.engine.MAX_ARCHITECTURES`` (16). T
 small problem and prints the process's resident memory (from ``/proc/self/statm``) after each
 block of fits, so that growth after the pool starts evicting shows.
 
-    python benchmarks/many_architectures.py --count 48
+    python benchmarks/many_architectures.py --count 50
 
 Linux only (reads /proc). Not part of the test suite.
 """
@@ -33,7 +33,7 @@ def rss_mib() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=48, help="distinct architectures to fit")
+    parser.add_argument("--count", type=int, default=50, help="distinct architectures to fit")
     parser.add_argument("--first", type=int, default=10, help="hidden units of the first one")
     parser.add_argument("--every", type=int, default=8, help="print RSS every this many fits")
     args = parser.parse_args()
@@ -55,13 +55,24 @@ def main() -> None:
     gc.collect()
     start = rss_mib()
     print(f"after warm-up: {start:8.1f} MiB")
-    began = time.perf_counter()
+    began, times = time.perf_counter(), []
     for i, units in enumerate(range(args.first, args.first + args.count), start=1):
+        tick = time.perf_counter()
         fit(units)
-        if i % args.every == 0 or i == args.count:
+        times.append(time.perf_counter() - tick)
+        if i % args.every == 0 or i in (1, args.count):
             gc.collect()
             now = rss_mib()
-            print(f"{i:3d} architectures: {now:8.1f} MiB ({now - start:+7.1f})")
+            print(
+                f"{i:3d} architectures: {now:8.1f} MiB ({now - start:+7.1f}), "
+                f"this fit {times[-1]:.3f} s"
+            )
+    # Single fits are noisy on a shared machine: the median of the first and the last five too.
+    head, tail = np.median(times[:5]), np.median(times[-5:])
+    print(
+        f"fit time: 1st {times[0]:.3f} s, {args.count}th {times[-1]:.3f} s; "
+        f"median of the first 5 {head:.3f} s, of the last 5 {tail:.3f} s"
+    )
     print(f"{args.count} fits in {time.perf_counter() - began:.1f} s")
 
 

@@ -196,7 +196,7 @@ warm_start, callbacks, distribution, model_params, input_shape
                     "`code_size` is set both as a parameter and in `model_params`; set it once. "
                     f"Received: code_size={code_size!r}, model_params={extra!r}"
                 )
-            params["model_params"] = {**extra, "code_size": code_size}
+            params = params.replace(model_params={**extra, "code_size": code_size})
         return params
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):

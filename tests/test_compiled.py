@@ -304,7 +304,7 @@ def test_verbose_prints_a_line_per_epoch_on_the_compiled_path(digits, whole, cap
 
 
 def test_which_callbacks_need_the_batch_by_batch_path():
-    from kerasguide._estimator.training import needs_batch_hooks
+    from kerasguide._estimator.loop import needs_batch_hooks
 
     assert not needs_batch_hooks(None)
     assert not needs_batch_hooks([keras.callbacks.EarlyStopping(), _EpochLog()])
@@ -357,3 +357,91 @@ def test_models_that_draw_random_numbers_are_told_apart():
     assert not compiled.draws_random_numbers(build_model("mlp", n_features=4, n_outputs=3))
     rnn = build_model("rnn", input_shape=(5, 2), n_outputs=2, bidirectional=True)
     assert compiled.draws_random_numbers(rnn)  # the cells hold a seed generator
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("penalty", [{"l2": 1e-3}, {"l1": 1e-4}, {"l1": 1e-4, "l2": 1e-3}],
+                         ids=["l2", "l1", "l1l2"])  # fmt: skip
+def test_penalties_train_on_both_paths_in_either_dtype(digits, whole, penalty, dtype):
+    # The compiled program added float32 penalties to a float64 loss: TensorFlow refused
+    # ("Input 'y' of 'AddV2' Op has type float32 that does not match type float64").
+    X, y = digits
+    X = X[:200].astype(dtype)
+    params = {**PARAMS, **penalty, "epochs": 4, "early_stopping": False}
+    fast = _fit(KerasClassifier(**params), X, y[:200])
+    assert whole, "the compiled path was not taken"
+    stepped = _fit(_stepped(**params), X, y[:200])
+    assert np.all(np.isfinite(fast.loss_curve_))
+    _assert_same_model(fast, stepped)
+    # The validation pass inside the program adds the penalties too.
+    checked = _fit(KerasClassifier(**{**params, "early_stopping": True}), X, y[:200])
+    assert np.all(np.isfinite(checked.validation_loss_curve_))
+
+
+@pytest.mark.parametrize("path", ["compiled", "step"])
+def test_a_diverging_fit_with_early_stopping_keeps_its_best_validated_weights(digits, whole, path):
+    # scikit-learn's MLP restores its best validated weights (scikit-learn #29504).
+    X, _ = digits
+    target = X @ np.linspace(-1.0, 1.0, X.shape[1])
+    # A huge learning rate from the fourth epoch on: three finite validation losses, then NaN.
+    params = {**PARAMS, "optimizer": "sgd", "early_stopping": True, "normalize_y": False}
+
+    def make(**extra):
+        jump = keras.callbacks.LearningRateScheduler(lambda e, rate: 1e-2 if e < 3 else 1e12)
+        callbacks = [jump] if path == "compiled" else [jump, _PerBatch()]
+        return KerasRegressor(**{**params, **extra, "callbacks": callbacks})
+
+    with pytest.warns(ConvergenceWarning, match="non-finite .* at epoch 4; .* weights of epoch 3"):
+        reg = make().fit(X, target)
+    assert bool(whole) == (path == "compiled")
+    assert reg.n_iter_ == 4
+    assert not np.isfinite(reg.validation_loss_curve_[-1])
+    assert np.isfinite(reg.predict(X)).all()
+    # The weights are those of epoch 3: a fit of 3 epochs ends with the same.
+    three = _fit(make(epochs=3), X, target)
+    np.testing.assert_allclose(reg.predict(X), three.predict(X), rtol=1e-5)
+
+
+def test_a_fit_without_a_finite_validation_loss_raises(digits, whole):
+    X, _ = digits
+    params = {**PARAMS, "learning_rate": 1e3, "normalize_y": False, "early_stopping": True}
+    with pytest.raises(ValueError, match="non-finite loss"):
+        _fit(KerasRegressor(**params), X, 1e30 * X[:, 10])
+    assert whole
+
+
+def test_an_evicted_engine_lets_go_of_its_functions_and_programs(monkeypatch):
+    # An evicted engine used to wait for a full gc.collect() (0.2-0.35 s with TensorFlow
+    # loaded) at each eviction; now what it holds beyond its variables is dropped at once.
+    import weakref
+
+    from kerasguide._estimator import engine
+
+    monkeypatch.setattr(engine, "MAX_ARCHITECTURES", 1)
+    X, y = np.ones((8, 3), np.float32), np.ones((8, 1), np.float32)
+
+    class Program:
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    def build(units):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units),
+                                  keras.layers.Dense(1)])  # fmt: skip
+        model.compile("adam", keras.losses.MeanSquaredError())
+        return model
+
+    program = Program()
+    with engine.borrow(("eviction test", 1), lambda: build(2)) as first:
+        first.train_on_batch(X, y)
+        engine.programs(first)["key"] = program
+        function = weakref.ref(first.train_function)
+    assert function() is not None  # kept while pooled
+    with engine.borrow(("eviction test", 2), lambda: build(3)):
+        pass  # evicts the first
+    assert function() is None
+    assert first.train_function is None
+    assert program.closed
+    assert engine.programs(first) == {}
+    engine.clear()

@@ -101,3 +101,44 @@ def test_schedules_are_grid_searchable(digits):
 def test_an_unknown_schedule_is_refused(digits):
     with pytest.raises(ValueError, match="learning_rate_schedule"):
         KerasClassifier(learning_rate_schedule="linear").fit(*digits)
+
+
+class _Ascent(keras.optimizers.schedules.LearningRateSchedule):
+    """A negative rate: gradient ascent."""
+
+    def __call__(self, step):
+        return keras.ops.convert_to_tensor(-0.01) + 0.0 * keras.ops.cast(step, "float32")
+
+    def get_config(self):
+        return {}
+
+
+@pytest.mark.parametrize(
+    ("schedule", "where"),
+    [(_Ascent(), "at step 0 it gives -0.01"),
+     # Zero from step 30 on (the eighth of ten epochs): refused before the first step too.
+     (keras.optimizers.schedules.PiecewiseConstantDecay([29], [0.01, 0.0]),
+      "at step 30 it gives 0\\.")],
+    ids=["negative", "zero-later"],
+)  # fmt: skip
+def test_a_schedule_with_a_non_positive_rate_is_refused_before_training(digits, schedule, where):
+    from sklearn.exceptions import NotFittedError
+
+    from kerasguide.exceptions import InvalidParameterError
+
+    clf = KerasClassifier(**{**PARAMS, "learning_rate_schedule": schedule})
+    match = rf"`learning_rate_schedule` must give a finite learning rate > 0 .*{where}"
+    with pytest.raises(InvalidParameterError, match=match):
+        clf.fit(*digits)
+    with pytest.raises(NotFittedError):
+        clf.predict(digits[0])
+    # A fitted estimator is left as it was.
+    fitted = KerasClassifier(**PARAMS).fit(*digits)
+    before, history = fitted.predict_proba(digits[0]), dict(fitted.history_)
+    fitted.set_params(learning_rate_schedule=schedule)
+    with pytest.raises(InvalidParameterError, match=match):
+        fitted.fit(*digits)
+    with pytest.raises(InvalidParameterError, match="must give a finite learning rate > 0"):
+        fitted.partial_fit(*digits)  # it continues the schedule from the optimizer's step
+    np.testing.assert_array_equal(fitted.predict_proba(digits[0]), before)
+    assert fitted.history_ == history

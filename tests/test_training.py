@@ -10,7 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._estimator.training import _epoch_plan
+from kerasguide._estimator.loop import epoch_plan
 from kerasguide.exceptions import ConvergenceWarning
 
 # 150 epochs x 8 batches >= the fused threshold; 500 % 64 leaves a partial batch.
@@ -72,7 +72,7 @@ def test_fused_regressor_with_warm_start(digits):
 
 def test_epoch_plan_pads_the_last_batch_with_weightless_rows():
     rng = np.random.default_rng(0)
-    index, weight, steps = _epoch_plan(10, 4, None, rng, shuffle=True, k=2)
+    index, weight, steps = epoch_plan(10, 4, None, rng, shuffle=True, k=2)
     assert steps == 3
     assert index.shape == weight.shape == (24,)
     for epoch in range(2):
@@ -82,3 +82,16 @@ def test_epoch_plan_pads_the_last_batch_with_weightless_rows():
         np.testing.assert_array_equal(w[:8], 1.0)
         np.testing.assert_array_equal(w[8:10], 2.0)  # 2 real rows stand for a batch of 4
         np.testing.assert_array_equal(w[10:], 0.0)
+
+
+def test_the_checked_parameters_are_read_only():
+    # fit_once used to slip an "epoch_hooks" key into them; a call's own things are arguments.
+    from kerasguide._estimator.params import check_params
+
+    params = check_params(KerasClassifier(learning_rate_schedule="cosine"))
+    with pytest.raises(TypeError):
+        params["epoch_hooks"] = []
+    assert params.replace(epochs=3)["epochs"] == 3
+    assert params["epochs"] == 200
+    with pytest.raises(KeyError, match="epoch_hooks"):
+        params.replace(epoch_hooks=[])

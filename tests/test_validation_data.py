@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from kerasguide import KerasClassifier, KerasRegressor
-from kerasguide._estimator.training import _Stopper
+from kerasguide._estimator.loop import Stopper
 from kerasguide.exceptions import ConvergenceWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
@@ -71,7 +71,7 @@ def test_x_val_alone_decides_stopping_and_no_training_row_is_held_out(digits):
     np.testing.assert_allclose(clf.history_["val_loss"], recorder.own_val_loss, rtol=1e-4)
     assert clf.validation_loss_curve_ == clf.history_["val_loss"]
     # ...and the stopping epoch follows from it alone.
-    stopper = _Stopper(clf.tol, 3)
+    stopper = Stopper(clf.tol, 3)
     stop = next(i + 1 for i, v in enumerate(clf.validation_loss_curve_)
                 if (stopper.update(v), stopper.done)[1])  # fmt: skip
     assert clf.n_iter_ == stop < 100

@@ -10,7 +10,7 @@ time), or JAX's ``jax.jit`` over ``model.stateless_call`` and
 ``optimizer.stateless_apply``.
 
 Shuffling stays outside, drawn with NumPy from ``options.rng`` exactly as ``train_fused``
-draws it (``_epoch_plan``), so a seed gives the same orders on every path; the program
+draws it (``epoch_plan``), so a seed gives the same orders on every path; the program
 takes the row indices. The stopping rule is applied between chunks, in float64 on the batch
 losses, and a chunk never runs past the first epoch at which training could stop, so the rule
 acts exactly as in ``train``. A program has a fixed chunk length ``K`` and runs the first
@@ -26,12 +26,13 @@ import logging
 import numpy as np
 
 from kerasguide._estimator import backend as _backend
-from kerasguide._estimator.training import (
+from kerasguide._estimator import engine
+from kerasguide._estimator.loop import (
     EpochHooks,
     TrainingOptions,
     TrainingResult,
-    _epoch_plan,
-    _input_dtype,
+    epoch_plan,
+    input_dtype,
     run_in_chunks,
 )
 
@@ -54,8 +55,6 @@ XLA_MIN_STEPS = 500
 #: epochs of 57 steps with an epoch-hook callback: step path 13.5 s, XLA 6.1-9.3 s, plain
 #: graph 2.3-4.0 s.
 OWN_MODEL_XLA_MIN_STEPS = 10_000
-#: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
-_PROGRAMS = "_kerasguide_programs"
 
 
 def _loss_object(model):
@@ -133,6 +132,20 @@ def _quiet_own_retracing() -> None:
     logging.getLogger("tensorflow").addFilter(_OwnProgramsRetracing())
 
 
+def _tf_penalty(model, dtype):
+    """The sum of the model's penalties (``model.losses``) in ``dtype``.
+
+    Our regularizers (``kerasguide.zoo.layers.L2``, ``L1L2``) return ``floatx`` (float32), the
+    dtype of Keras's compiled loss, while the program's loss is the loss object's own (float64
+    for float64 data): each penalty is cast before they are added, or TensorFlow refuses
+    to add float32 to float64."""
+    import tensorflow as tf
+
+    if not model.losses:
+        return tf.constant(0.0, dtype)
+    return tf.add_n([tf.cast(penalty, dtype) for penalty in model.losses])
+
+
 def _tf_validation(model, loss):
     """``validate(X, y, index, weight) -> (batch losses, penalty)``: the loss of each
     validation batch (weighted sum over its rows / batch size) and the penalties, inference
@@ -149,8 +162,7 @@ def _tf_validation(model, loss):
         losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
         _, losses = tf.while_loop(lambda t, _: t < tf.shape(index)[0], body,
                                   (tf.constant(0), losses))  # fmt: skip
-        penalty = tf.add_n(model.losses) if model.losses else tf.constant(0.0)
-        return losses, tf.cast(penalty, X.dtype)
+        return losses, _tf_penalty(model, X.dtype)
 
     return validate
 
@@ -175,8 +187,8 @@ def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
             with tf.GradientTape() as tape:
                 pred = model(tf.gather(X, rows), training=True)
                 value = loss(tf.gather(y, rows), pred, sample_weight=weight[t])
-                if model.losses:  # the L2 penalties, as Model.compute_loss adds them
-                    value = value + tf.add_n(model.losses)
+                if model.losses:  # the L1/L2 penalties, as Model.compute_loss adds them
+                    value = value + _tf_penalty(model, value.dtype)
             optimizer.apply(tape.gradient(value, variables), variables)
             update = tf.reshape(tf.cast(value, losses.dtype), [1])
             return t + 1, tf.tensor_scatter_nd_update(losses, [[t]], update)
@@ -242,7 +254,8 @@ def _jax_validation(model, loss):
         pred, _, extra = model.stateless_call(
             trainable, non_trainable, x, training=False, return_losses=True
         )
-        return loss(y, pred, sample_weight=w), (sum(extra) if extra else jnp.zeros(()))
+        value = loss(y, pred, sample_weight=w)
+        return value, sum((p.astype(value.dtype) for p in extra), jnp.zeros((), value.dtype))
 
     def validate(trainable, non_trainable, X, y, index, weight):
         def body(_, rows_and_weight):
@@ -270,7 +283,8 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
             trainable, non_trainable, x, training=True, return_losses=True
         )
         value = loss(y, pred, sample_weight=w)
-        return (value + sum(extra) if extra else value), non_trainable
+        # Each penalty in the loss's dtype, as _tf_penalty (JAX would promote them anyway).
+        return value + sum(p.astype(value.dtype) for p in extra), non_trainable
 
     gradient = jax.value_and_grad(forward, has_aux=True)
     validate = _jax_validation(model, loss)
@@ -348,10 +362,7 @@ def _runner(model, steps: int, jit: bool, key: tuple, validating: bool, keep: bo
     if not keep:
         runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
         return runner(model, _loss_object(model), steps, jit, validating).start(model)
-    programs = model.__dict__.get(_PROGRAMS)
-    if programs is None:
-        programs = {}
-        object.__setattr__(model, _PROGRAMS, programs)  # not a Keras-tracked attribute
+    programs = engine.programs(model)
     if key not in programs:
         runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
         programs[key] = runner(model, _loss_object(model), steps, jit, validating)
@@ -372,7 +383,7 @@ def _device_arrays(X: np.ndarray, y: np.ndarray, rows: int) -> tuple:
 def _chunk_plan(n_rows: int, sample_weight, options, k: int, chunk: int, steps: int, dtype):
     """The row indices and weights of ``k`` shuffled epochs, as ``(chunk * steps, batch)``
     arrays (the epochs past ``k`` are zeros the program never reaches)."""
-    index, weight, _ = _epoch_plan(
+    index, weight, _ = epoch_plan(
         n_rows, options.batch_size, sample_weight, options.rng, options.shuffle, k
     )
     shape = (chunk * steps, options.batch_size)
@@ -457,7 +468,7 @@ def train_compiled(
     """
     if not supported(model):
         return None
-    X = np.asarray(X, dtype=_input_dtype(model))
+    X = np.asarray(X, dtype=input_dtype(model))
     n_rows, batch_size = X.shape[0], options.batch_size
     steps = -(-n_rows // batch_size)
     hooks = EpochHooks(model, options, steps) if options.callbacks or options.verbose else None
@@ -485,10 +496,10 @@ def train_compiled(
         result.history.setdefault("val_loss", []).append(val_loss)
         return [val_loss]
 
-    if hooks is not None:
-        hooks.sync = lambda out: runner.finish() if out else runner.start(model)
-        hooks.begin()
     try:
+        if hooks is not None:  # inside: on_train_begin may refuse (a schedule's bad rate)
+            hooks.sync = lambda out: runner.finish() if out else runner.start(model)
+            hooks.begin()
         snapshot = runner.snapshot if validation is not None else None
         result = run_in_chunks(options, chunk, run_chunk, snapshot, hooks)
         if result.best is not None:

@@ -19,7 +19,15 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["borrow", "cache_key", "clear", "copy_state", "with_steps_per_execution"]
+__all__ = [
+    "borrow",
+    "cache_key",
+    "clear",
+    "copy_state",
+    "programs",
+    "release",
+    "with_steps_per_execution",
+]
 
 #: Architectures kept in the pool.
 MAX_ARCHITECTURES = 16
@@ -78,15 +86,43 @@ def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
         _release(evicted)
 
 
+#: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
+_PROGRAMS = "_kerasguide_programs"
+
+
+def programs(model) -> dict:
+    """The compiled programs kept on ``model`` (``compiled`` fills it), by key; dropped with
+    the engine when the pool evicts it."""
+    found = model.__dict__.get(_PROGRAMS)
+    if found is None:
+        found = {}
+        object.__setattr__(model, _PROGRAMS, found)  # not a Keras-tracked attribute
+    return found
+
+
+def release(model) -> None:
+    """Drop what a compiled model holds beyond its variables: Keras's traced train, test and
+    predict functions and our compiled programs (their graphs, XLA executables and the
+    closures that hold the model), so that they go when the model's last reference goes."""
+    for name in ("train_function", "test_function", "predict_function"):
+        if getattr(model, name, None) is not None:
+            setattr(model, name, None)
+    for runner in programs(model).values():
+        runner.close()
+    programs(model).clear()
+
+
 def _release(evicted: list) -> None:
-    # A Keras model sits in reference cycles, so dropping the pool's reference frees nothing
-    # until the next full collection: collect now, outside the lock, so that the memory of the
-    # evicted engines is reused by the next architectures instead of adding to it
-    # (benchmarks/many_architectures.py). TensorFlow itself keeps a few MiB per compiled
-    # model that was ever traced, which no public API releases.
-    if evicted:
-        evicted.clear()
-        gc.collect()
+    # No gc.collect() here: with TensorFlow loaded a full collection walks about half a million
+    # objects (0.2-0.35 s on 2 cores), which doubled the time of each fit once the pool was full
+    # (benchmarks/many_architectures.py). The functions and programs, the bulk of an engine,
+    # are released explicitly; the model's own reference cycles go with Python's next
+    # automatic collection. TensorFlow keeps about 2 MiB per traced function it ever ran
+    # (tf.function leaves a called function's graph undismantled), which no public API frees.
+    for _, engines in evicted:
+        for model in engines:
+            release(model)
+    evicted.clear()
 
 
 def clear() -> None:
@@ -98,6 +134,7 @@ def clear() -> None:
         dropped = list(_pool.items())
         _pool.clear()
     _release(dropped)
+    gc.collect()  # asked for explicitly, once: the engines' memory is free when this returns
 
 
 def _optimizer_variables(model) -> list:

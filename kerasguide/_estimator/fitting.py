@@ -22,16 +22,11 @@ from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.holdout import is_splitter, split_with
+from kerasguide._estimator.loop import TrainingOptions, TrainingResult, needs_batch_hooks
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
 from kerasguide._estimator.state import set_trained
-from kerasguide._estimator.training import (
-    TrainingOptions,
-    TrainingResult,
-    needs_batch_hooks,
-    train,
-    train_fused,
-)
+from kerasguide._estimator.training import train, train_fused
 from kerasguide.exceptions import ConvergenceWarning
 
 __all__ = ["EnginePlan", "Start", "fit_once"]
@@ -190,20 +185,21 @@ def batch_size_for(params, n_samples: int) -> int:
 
 
 def plan_engine(
-    key, params, X_train, epochs: int, batch_size: int, validation, model=None
+    key, params, X_train, epochs: int, batch_size: int, validation, model=None, epoch_hooks=()
 ) -> EnginePlan:
     """Whole epochs in one compiled call where nothing needs a per-batch hook and enough steps
     repay compiling: chunks of epochs as one program where the backend and the model's loss
     allow (``compiled.supported``: a zoo model, trained on the pooled engine, or on its own
     when callbacks must see it; the validation pass runs inside the program, callbacks and the
     progress bar between chunks of one epoch), otherwise ``model.fit`` with
-    ``steps_per_execution`` (no validation, callbacks or progress bar). The choice depends only
-    on the parameters, the model and the data's shape, so seeded refits stay bit-identical."""
+    ``steps_per_execution`` (no validation, callbacks or progress bar). ``epoch_hooks`` are
+    this call's callbacks of our own (schedules, scikit-learn's callbacks), which, unlike a
+    user's, may act on a pooled engine. The choice depends only on the parameters, the model
+    and the data's shape, so seeded refits stay bit-identical."""
     steps = -(-X_train.shape[0] // batch_size)
     dense = not sp.issparse(X_train) and multi_step_execution()
     zoo = isinstance(params["model"], str) and params["distribution"] is None
-    # Our own epoch hooks (schedules, scikit-learn's callbacks) may act on a pooled engine.
-    hooks = [*(params["callbacks"] or []), *(params.get("epoch_hooks") or [])]
+    hooks = [*(params["callbacks"] or []), *epoch_hooks]
     if (
         zoo and dense and model is not None and compiled.supported(model)
         and not needs_batch_hooks(hooks)
@@ -252,7 +248,31 @@ def record(est, start: Start, result: TrainingResult) -> None:
                 n_outputs=start.n_outputs, history=history)  # fmt: skip
 
 
-def _check_outcome(est, params, result: TrainingResult, check_convergence: bool) -> None:
+def _clear_non_finite_slots(model) -> None:
+    """Zero the optimizer's variables that hold NaN or infinity after a divergence, as a new
+    optimizer's moments start: the restored best weights would otherwise meet them again at
+    the next warm start or ``partial_fit``."""
+    import keras
+
+    for variable in model.optimizer.variables:
+        value = keras.ops.convert_to_numpy(variable)
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            variable.assign(np.zeros_like(value))
+
+
+def _check_outcome(est, options: TrainingOptions, result: TrainingResult) -> None:
+    if result.diverged and result.best_epoch:
+        # As scikit-learn's MLP (#29504): the best validated weights are kept (the training
+        # path restored them), so the fit is usable, though it ended early.
+        warnings.warn(
+            f"{type(est).__name__}: the validation loss became non-finite (NaN or infinity) "
+            f"at epoch {result.epochs}; the model keeps the weights of epoch "
+            f"{result.best_epoch}, the best validated. The learning rate may be too high, or "
+            "the inputs may hold very large values (scale them, e.g. with StandardScaler).",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+        return
     if result.diverged:
         raise ValueError(
             f"{type(est).__name__}: training produced a non-finite loss (NaN or infinity) after "
@@ -260,10 +280,10 @@ def _check_outcome(est, params, result: TrainingResult, check_convergence: bool)
             "it was. The inputs may hold very large values (scale them, e.g. with "
             "StandardScaler) or the learning_rate may be too high."
         )
-    if check_convergence and not (result.converged or result.interrupted):
+    if options.check_convergence and not (result.converged or result.interrupted):
         warnings.warn(
-            f"{type(est).__name__}: stopped at epochs={params['epochs']} while the loss was "
-            f"still improving by more than tol={params['tol']}; raise `epochs` to train longer.",
+            f"{type(est).__name__}: stopped at epochs={options.epochs} while the loss was "
+            f"still improving by more than tol={options.tol}; raise `epochs` to train longer.",
             ConvergenceWarning,
             stacklevel=5,
         )
@@ -290,7 +310,10 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
              validation=None, groups=None):  # fmt: skip
     """Train ``est`` on checked data; the caller restores the estimator if this raises.
 
-    ``validation`` is the checked ``(X_val, y_val, sw_val)`` passed to ``fit``, or None."""
+    ``params`` (the checked parameters) is read, never changed; what belongs to this call
+    comes as arguments: ``epochs`` (this call's: ``params["epochs"]`` for ``fit``, 1 for
+    ``partial_fit``; the setting itself only sets a schedule's horizon), ``validation`` (the
+    checked ``(X_val, y_val, sw_val)`` passed to ``fit``, or None)."""
     y_enc, task, n_outputs = est._encode_targets(
         y, first=first, classes=classes, partial=not check_convergence
     )
@@ -302,7 +325,6 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     validating = params["early_stopping"] and check_convergence
     rate_hooks = schedule_hooks(params, partial=not check_convergence, validating=validating)
     hooks = rate_hooks + ([reporter] if reporter is not None else [])
-    params = {**params, "epoch_hooks": hooks}
     # float64 data trains in float64 where the backend has it (not JAX without x64).
     dtype = training_dtype(X.dtype)
     start = start_or_resume(est, params, X, task, n_outputs, seed, dtype, first)
@@ -327,7 +349,7 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     )
     batch_size = batch_size_for(params, arrays[0].shape[0])
     plan = plan_engine(
-        start.plan.key, params, arrays[0], epochs, batch_size, validation, start.model
+        start.plan.key, params, arrays[0], epochs, batch_size, validation, start.model, hooks
     )
     options = TrainingOptions(
         epochs=epochs, batch_size=batch_size, shuffle=params["shuffle"], rng=shuffle_rng,
@@ -342,7 +364,9 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
             record_rates(rate_hooks, result)
         finally:
             est._to_output_units(start.model)
-        _check_outcome(est, params, result, check_convergence)
+        if result.diverged:
+            _clear_non_finite_slots(start.model)
+        _check_outcome(est, options, result)
     except BaseException:
         if start.saved is not None:
             for variable, value in zip(_variables(start.model), start.saved, strict=True):

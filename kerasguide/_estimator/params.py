@@ -9,6 +9,7 @@ were, as scikit-learn requires.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kerasguide._estimator.backend import check_distribution
@@ -16,7 +17,7 @@ from kerasguide._estimator.building import KNOBS
 from kerasguide.core.checks import check, check_random_state_arg, invalid
 from kerasguide.exceptions import InvalidParameterError
 
-__all__ = ["check_params"]
+__all__ = ["CheckedParams", "check_params"]
 
 # Parameters with a rule in the table, and whether None is allowed ("the model's default").
 _TABLE = {
@@ -92,7 +93,40 @@ def _all_params(estimator) -> dict[str, Any]:
     return params
 
 
-def check_params(estimator) -> dict[str, Any]:
+class CheckedParams(Mapping):
+    """The checked parameters of one call of ``fit``, read-only.
+
+    Read as a mapping (``params["epochs"]``, ``params.get(...)``). Nothing adds or changes a
+    key on the way down: what belongs to one call (its epochs, its callbacks of our own)
+    travels as arguments. ``replace(name=value)`` returns a copy with a checked value changed.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"CheckedParams({self._values!r})"
+
+    def replace(self, **changes: Any) -> CheckedParams:
+        """A copy with the values of existing parameters changed."""
+        unknown = sorted(set(changes) - set(self._values))
+        if unknown:
+            raise KeyError(f"no such parameter: {unknown}")
+        return CheckedParams({**self._values, **changes})
+
+
+def check_params(estimator) -> CheckedParams:
     """Every parameter of ``estimator``, checked; raises on the first bad one."""
     params = _all_params(estimator)
     checked = {name: params[name] for name in params if name not in _TABLE}
@@ -103,4 +137,4 @@ def check_params(estimator) -> dict[str, Any]:
     check_random_state_arg(params.get("random_state"))
     checked["callbacks"] = _check_callbacks(params.get("callbacks"))
     checked["distribution"] = check_distribution(params.get("distribution"))
-    return checked
+    return CheckedParams(checked)

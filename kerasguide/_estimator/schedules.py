@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SCHEDULE_NAMES", "record_rates", "schedule_hooks"]
+from kerasguide.exceptions import InvalidParameterError
+
+__all__ = ["SCHEDULE_NAMES", "check_rates", "record_rates", "schedule_hooks"]
 
 SCHEDULE_NAMES = ("cosine", "step", "plateau")
 
@@ -52,6 +54,18 @@ def _rates(schedule, first_step: int, n_steps: int) -> np.ndarray:
     return np.array([float(keras.ops.convert_to_numpy(schedule(int(s)))) for s in steps])
 
 
+def check_rates(spec, rates: np.ndarray, first_step: int) -> None:
+    """Refuse a user's schedule whose rate at some step is not a finite number > 0 (as
+    ``learning_rate`` must be): a negative rate trains by gradient ascent, zero not at all."""
+    bad = np.flatnonzero(~(np.isfinite(rates) & (rates > 0)))
+    if bad.size:
+        raise InvalidParameterError(
+            "`learning_rate_schedule` must give a finite learning rate > 0 at every step, as "
+            f"`learning_rate` must be; at step {first_step + int(bad[0])} it gives "
+            f"{float(rates[bad[0]]):.6g}. Received: learning_rate_schedule={spec!r}"
+        )
+
+
 def _rate_keeper(spec, epochs: int, partial: bool):
     import keras
 
@@ -66,15 +80,25 @@ def _rate_keeper(spec, epochs: int, partial: bool):
             optimizer = self.model.optimizer
             self.base = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
             self.step = int(keras.ops.convert_to_numpy(optimizer.iterations)) if partial else 0
-            total = epochs * self.params["steps"]
+            steps = self.params["steps"]
+            total = epochs * steps
             self.schedule = None if spec == "plateau" else _keras_schedule(spec, self.base, total)
+            # Every rate of this call, before its first step: a bad one is refused up front.
+            self.call_rates = None
+            if self.schedule is not None:
+                self.call_rates = _rates(self.schedule, self.step, self.params["epochs"] * steps)
+                if not isinstance(spec, str):
+                    check_rates(spec, self.call_rates, self.step)
+            self.first = self.step
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch_rates = None
-            if self.schedule is not None:
-                self.epoch_rates = _rates(self.schedule, self.step, self.params["steps"])
+            steps = self.params["steps"]
+            if self.call_rates is not None:
+                start = self.step - self.first
+                self.epoch_rates = self.call_rates[start : start + steps]
                 self.model.optimizer.learning_rate = float(self.epoch_rates[0])
-            self.step += self.params["steps"]
+            self.step += steps
             # The rate this epoch starts with (after ReduceLROnPlateau's last change).
             rate = keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)
             self.rates.append(float(rate))

@@ -10,104 +10,24 @@ It adds what scikit-learn's MLP does: stopping when the loss stops improving by 
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
-
 import numpy as np
 import scipy.sparse as sp
 
 from kerasguide._estimator import backend as _backend
-from kerasguide.exceptions import TrainingInterruptedWarning
+from kerasguide._estimator.loop import (
+    StoppingRule,
+    TrainingOptions,
+    TrainingResult,
+    epoch_plan,
+    input_dtype,
+    run_in_chunks,
+    warn_interrupted,
+)
 
-__all__ = ["TrainingOptions", "TrainingResult", "run_in_chunks", "train", "train_fused"]
+__all__ = ["train", "train_fused"]
 
 #: Most bytes of input one fused call of ``model.fit`` may copy (several shuffled epochs).
 FUSED_CHUNK_BYTES = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class TrainingOptions:
-    """How one call of ``train`` or ``train_fused`` trains.
-
-    Attributes
-    ----------
-    epochs, batch_size, shuffle
-        As for ``model.fit``.
-    rng : numpy.random.Generator
-        Draws the shuffling order.
-    tol, n_iter_no_change
-        Stop when the monitored loss has not improved by ``tol`` for ``n_iter_no_change``
-        epochs. The monitored loss is ``val_loss`` when there is validation data (and the best
-        weights are restored at the end), the training loss otherwise.
-    check_convergence : bool
-        ``False`` runs all the epochs (used by ``partial_fit``).
-    callbacks : list of keras.callbacks.Callback, optional
-    verbose : int
-        0 silent, 1 a progress bar, 2 a line per epoch (Keras's conventions).
-    """
-
-    epochs: int
-    batch_size: int
-    shuffle: bool
-    rng: np.random.Generator
-    tol: float
-    n_iter_no_change: int
-    check_convergence: bool = True
-    callbacks: list | None = None
-    verbose: int = 0
-
-
-@dataclass
-class TrainingResult:
-    """What one call of ``train`` did."""
-
-    epochs: int = 0
-    history: dict[str, list[float]] = field(default_factory=dict)
-    converged: bool = False
-    interrupted: bool = False
-    #: The monitored loss became NaN or infinite; training stopped there.
-    diverged: bool = False
-    #: The weights of the best epoch, where a validation loss was monitored (``run_in_chunks``).
-    best: object = None
-
-
-@dataclass
-class _Stopper:
-    """scikit-learn's MLP rule: stop after ``patience`` epochs without a ``tol`` improvement."""
-
-    tol: float
-    patience: int
-    best: float = np.inf
-    stale: int = 0
-
-    def update(self, value: float) -> bool:
-        """Record an epoch's monitored value; True when it improved on the best by ``tol``."""
-        improved = value < self.best - self.tol
-        self.stale = 0 if improved else self.stale + 1
-        self.best = min(self.best, value)
-        return improved
-
-    @property
-    def done(self) -> bool:
-        return self.stale >= self.patience
-
-
-def _warn_interrupted(result: TrainingResult) -> None:
-    result.interrupted = True
-    warnings.warn(
-        f"Training interrupted after {result.epochs} complete epoch(s); "
-        "the model keeps the weights learned so far.",
-        TrainingInterruptedWarning,
-        stacklevel=4,
-    )
-
-
-def _input_dtype(model) -> str:
-    """The dtype the model's inputs take (float32 for a model without a declared input)."""
-    import keras
-
-    inputs = getattr(model, "inputs", None)
-    return keras.backend.standardize_dtype(inputs[0].dtype if inputs else "float32")
 
 
 def _batch(X, index: np.ndarray, dtype) -> np.ndarray:
@@ -147,7 +67,7 @@ def _device_batch(X, y, sample_weight, index: np.ndarray, dtype, replicas: int) 
 def _evaluate(model, X, y, sample_weight, batch_size: int, replicas: int, hooks) -> dict:
     """The validation pass: the mean of each metric over the rows, with the callbacks' test
     hooks called as ``model.fit`` calls them."""
-    dtype = _input_dtype(model)
+    dtype = input_dtype(model)
     hooks.on_test_begin()
     # test_on_batch reports one batch; the mean over the rows weights each batch by its size.
     sums: dict[str, float] = {}
@@ -181,7 +101,9 @@ def train(
     """
     X, replicas, callback_list = _prepare(model, X, y, options)
     result = TrainingResult()
-    watch = _Watch(options, validation is not None)
+    # The monitored loss: val_loss when validating (its best epoch's weights are kept).
+    monitor = "loss" if validation is None else "val_loss"
+    rule = StoppingRule(options, None if validation is None else model.get_weights)
     model.stop_training = False
     callback_list.on_train_begin()
     try:
@@ -196,12 +118,13 @@ def train(
                 result.history.setdefault(name, []).append(value)
             result.epochs += 1
             callback_list.on_epoch_end(epoch, logs)
-            if watch.should_stop(model, logs, result):
+            current = logs.get(monitor, np.inf)
+            if rule.after_epoch(current, result, result.epochs, stop=model.stop_training):
                 break
     except KeyboardInterrupt:
-        _warn_interrupted(result)
-    if watch.best_weights is not None:
-        model.set_weights(watch.best_weights)
+        warn_interrupted(result)
+    if result.best is not None:
+        model.set_weights(result.best)
     callback_list.on_train_end()
     return result
 
@@ -210,7 +133,7 @@ def _prepare(model, X, y, options: TrainingOptions):
     """The input in the model's dtype, the replicas to shard over, and the callback list."""
     import keras
 
-    dtype = _input_dtype(model)
+    dtype = input_dtype(model)
     if not sp.issparse(X):
         X = np.asarray(X, dtype=dtype)
     steps = -(-X.shape[0] // options.batch_size)
@@ -226,33 +149,10 @@ def _prepare(model, X, y, options: TrainingOptions):
     return X, replicas, callback_list
 
 
-class _Watch:
-    """The stopping rule at each epoch's end, and the best weights when validating."""
-
-    def __init__(self, options: TrainingOptions, validating: bool) -> None:
-        self.options = options
-        self.validating = validating
-        self.monitor = "val_loss" if validating else "loss"
-        self.stopper = _Stopper(options.tol, options.n_iter_no_change)
-        self.best_weights = None
-
-    def should_stop(self, model, logs: dict, result: TrainingResult) -> bool:
-        current = logs.get(self.monitor, np.inf)
-        if not np.isfinite(current):
-            result.diverged = True  # the caller raises: the weights are not usable
-            return True
-        if self.stopper.update(current) and self.validating:
-            self.best_weights = model.get_weights()
-        if (self.options.check_convergence and self.stopper.done) or model.stop_training:
-            result.converged = True
-            return True
-        return False
-
-
 def _train_epoch(model, X, y, sample_weight, options, callback_list, replicas) -> dict:
     """One epoch of ``train_on_batch`` steps; the logs are the means over the batches (as the
     fused path computes them: ``train_on_batch`` reports one batch)."""
-    dtype = _input_dtype(model)
+    dtype = input_dtype(model)
     n_samples, batch_size = X.shape[0], options.batch_size
     steps = -(-n_samples // batch_size)
     order = options.rng.permutation(n_samples) if options.shuffle else np.arange(n_samples)
@@ -283,30 +183,6 @@ def _loss_recorder():
     return LossRecorder()
 
 
-def _epoch_plan(n_samples: int, batch_size: int, sample_weight, rng, shuffle: bool, k: int):
-    """Row indices and weights for ``k`` epochs cut into equal batches.
-
-    Each epoch's last, partial batch is padded to a full batch with rows of weight 0, and its
-    real rows are weighted ``batch_size / rows``: the padded batch then has the same loss and
-    gradient as the partial batch (Keras divides a weighted loss by the batch size).
-    """
-    steps = -(-n_samples // batch_size)
-    pad = steps * batch_size - n_samples
-    rest = n_samples - (steps - 1) * batch_size
-    base = np.ones(n_samples) if sample_weight is None else np.asarray(sample_weight, float)
-    indices, weights = [], []
-    for _ in range(k):
-        order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-        w = base[order]
-        if pad:
-            w[-rest:] *= batch_size / rest
-            order = np.concatenate([order, order[:pad]])
-            w = np.concatenate([w, np.zeros(pad)])
-        indices.append(order)
-        weights.append(w)
-    return np.concatenate(indices), np.concatenate(weights), steps
-
-
 def train_fused(
     model,
     X: np.ndarray,
@@ -322,7 +198,7 @@ def train_fused(
     A chunk of epochs never runs past the first epoch at which training could stop, so the
     stopping rule acts exactly as in ``train``. No callbacks, no validation, dense input.
     """
-    X = np.asarray(X, dtype=_input_dtype(model))
+    X = np.asarray(X, dtype=input_dtype(model))
     steps = -(-X.shape[0] // options.batch_size)
     epoch_bytes = steps * options.batch_size * max(1, X[0].size) * X.itemsize
     max_chunk = max(1, FUSED_CHUNK_BYTES // epoch_bytes)
@@ -332,122 +208,10 @@ def train_fused(
     )  # fmt: skip
 
 
-#: The hooks Keras calls inside an epoch; a callback that defines any of them needs ``train``.
-_BATCH_HOOKS = (
-    "on_batch_begin",
-    "on_batch_end",
-    "on_train_batch_begin",
-    "on_train_batch_end",
-    "on_test_begin",
-    "on_test_end",
-    "on_test_batch_begin",
-    "on_test_batch_end",
-)
-
-
-def needs_batch_hooks(callbacks: list | None) -> bool:
-    """Whether a callback defines a hook called inside an epoch (its class overrides one of
-    Keras's, or it was given one, as ``LambdaCallback`` is). A callback of ours whose per-batch
-    hook only sets the rates of ``epoch_rates`` (``kerasguide_step_rates``) does not count."""
-    import keras
-
-    base = keras.callbacks.Callback
-    return any(
-        getattr(type(callback), hook) is not getattr(base, hook) or hook in vars(callback)
-        for callback in callbacks or ()
-        if not getattr(callback, "kerasguide_step_rates", False)
-        for hook in _BATCH_HOOKS
-    )
-
-
-class EpochHooks:
-    """The callbacks (and the progress bar) between chunks of one epoch, as ``train`` calls
-    them, for the paths that train many steps per call. ``sync`` (optional) writes the
-    trained state into the model's variables before the callbacks look at it, and reads it
-    back after (a callback may set the weights or the learning rate)."""
-
-    def __init__(self, model, options: TrainingOptions, steps: int) -> None:
-        import keras
-
-        self.model, self.steps, self.sync = model, steps, None
-        self.list = keras.callbacks.CallbackList(
-            options.callbacks, add_history=False, add_progbar=options.verbose != 0,
-            model=model, verbose=options.verbose, epochs=options.epochs, steps=steps,
-        )  # fmt: skip
-
-    def begin(self) -> None:
-        self.model.stop_training = False
-        self.list.on_train_begin()
-
-    def step_rates(self):
-        """The rates of this epoch's steps, set by ``on_epoch_begin`` (None: unchanged)."""
-        for callback in self.list.callbacks:
-            rates = getattr(callback, "epoch_rates", None)
-            if getattr(callback, "kerasguide_step_rates", False) and rates is not None:
-                return rates
-        return None
-
-    def epoch(self, epoch: int, run):
-        """``run()`` between the epoch's begin and end hooks; True when a callback stops."""
-        self.list.on_epoch_begin(epoch)
-        if self.sync is not None:
-            self.sync(out=False)  # on_epoch_begin may have set a variable (a learning rate)
-        out = run()
-        if self.sync is not None:
-            self.sync(out=True)
-        logs = {name: values[-1] for name, values in out[1].history.items()}
-        # The progress bar (the only per-batch listener here) sees the epoch's last step.
-        self.list.on_train_batch_end(self.steps - 1, logs)
-        self.list.on_epoch_end(epoch, logs)
-        return out[0], bool(self.model.stop_training)
-
-    def end(self) -> None:
-        self.list.on_train_end()
-
-
-def run_in_chunks(
-    options: TrainingOptions, max_chunk: int, run_chunk, snapshot=None, hooks=None
-) -> TrainingResult:
-    """The stopping rule around chunks of epochs, for the paths that train many per call.
-
-    ``run_chunk(k, result)`` trains ``k`` epochs, records them in ``result`` (``history_``'s
-    ``"loss"`` and ``epochs``, those completed before an interruption included) and returns
-    their monitored losses. A chunk never runs past the first epoch at which training could
-    stop, so the rule acts exactly as in ``train``. With ``snapshot`` (chunks of one epoch,
-    monitoring a validation loss), ``result.best`` is ``snapshot()`` taken at the best epoch.
-    With ``hooks`` (an ``EpochHooks``), each chunk is one epoch between its hooks.
-    """
-    result = TrainingResult()
-    stopper = _Stopper(options.tol, options.n_iter_no_change)
-    try:
-        while result.epochs < options.epochs:
-            k = min(options.epochs - result.epochs, max_chunk)
-            if options.check_convergence:
-                k = min(k, options.n_iter_no_change - stopper.stale)
-            stopped = False
-            if hooks is None:
-                monitored = run_chunk(k, result)
-            else:
-                epoch = result.epochs
-                monitored, stopped = hooks.epoch(epoch, lambda: (run_chunk(1, result), result))
-            for current in monitored:
-                if not np.isfinite(current):
-                    result.diverged = True  # the caller raises: the weights are not usable
-                    return result
-                if stopper.update(current) and snapshot is not None:
-                    result.best = snapshot()
-            if (options.check_convergence and stopper.done) or stopped:
-                result.converged = True
-                break
-    except KeyboardInterrupt:
-        _warn_interrupted(result)
-    return result
-
-
 def _fused_epochs(model, X, y, sample_weight, options, k: int, result) -> list[float]:
     """Run ``k`` epochs in one ``model.fit`` call; record and return their losses (also those
     of the epochs completed before an interruption)."""
-    index, weight, _ = _epoch_plan(
+    index, weight, _ = epoch_plan(
         X.shape[0], options.batch_size, sample_weight, options.rng, options.shuffle, k
     )
     recorder = _loss_recorder()
