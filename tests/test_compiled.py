@@ -119,7 +119,7 @@ def test_warm_start_and_partial_fit_continue_on_the_compiled_path(digits, whole)
 def test_interrupt_keeps_the_weights_of_the_complete_chunks(digits, whole, monkeypatch):
     X, y = digits
     runs = []
-    for runner in (compiled._TFRunner, compiled._JaxRunner):
+    for runner in (compiled.TFRunner, compiled.JaxRunner):
         original = runner.run
 
         def run(self, *arrays, _original=original):
@@ -151,7 +151,7 @@ def test_seeded_refits_are_bit_identical(digits, whole):
 def test_folds_of_different_sizes_compile_once(digits, whole, monkeypatch):
     X, y = digits
     traces = []
-    original = compiled._loss_object
+    original = compiled.loss_object
 
     def counting(model):
         loss = original(model)
@@ -165,7 +165,7 @@ def test_folds_of_different_sizes_compile_once(digits, whole, monkeypatch):
 
         return Counted.from_config(loss.get_config())
 
-    monkeypatch.setattr(compiled, "_loss_object", counting)
+    monkeypatch.setattr(compiled, "loss_object", counting)
     params = {**PARAMS, "hidden_layers": (17,), "epochs": 3}  # an architecture of its own
     for rows in (500, 490, 481):  # 16 batches of 32 each
         _fit(KerasClassifier(**params), X[:rows], y[:rows])
@@ -179,7 +179,7 @@ def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch)
 
     X, y = digits
     built = []
-    original = compiled._tf_program
+    original = compiled.tf_program
 
     def refusing(model, loss, steps, jit, validating=False):
         built.append(jit)
@@ -192,7 +192,7 @@ def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch)
         return fails
 
     monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
-    monkeypatch.setattr(compiled, "_tf_program", refusing)
+    monkeypatch.setattr(compiled, "tf_program", refusing)
     params = {**PARAMS, "hidden_layers": (19,), "epochs": 4}  # an architecture of its own
     fast = _fit(KerasClassifier(**params), X, y)
     assert built == [True, False]
@@ -220,17 +220,17 @@ def test_a_diverging_fit_raises_and_leaves_the_estimator_unfitted(digits, whole)
 def test_only_tensorflows_retracing_warning_about_our_own_programs_is_dropped():
     import logging
 
-    from kerasguide._estimator.compiled import _OwnProgramsRetracing
+    from kerasguide._estimator.compiled import OwnProgramsRetracing
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, None, None)
 
-    keep = _OwnProgramsRetracing().filter
-    ours = "5 out of the last 6 calls to <function _tf_program.<locals>.chunk at 0x1> triggered"
+    keep = OwnProgramsRetracing().filter
+    ours = "5 out of the last 6 calls to <function tf_program.<locals>.chunk at 0x1> triggered"
     assert not keep(record(ours + " tf.function retracing."))
     assert keep(record("5 out of the last 6 calls to <function f at 0x1> triggered tf.function "
                        "retracing."))  # fmt: skip
-    assert keep(record("_tf_program.<locals>.chunk: some other warning"))
+    assert keep(record("tf_program.<locals>.chunk: some other warning"))
 
 
 @pytest.mark.parametrize("l2", [0.0, 1e-3], ids=["plain", "l2"])

@@ -57,7 +57,7 @@ XLA_MIN_STEPS = 500
 OWN_MODEL_XLA_MIN_STEPS = 10_000
 
 
-def _loss_object(model):
+def loss_object(model):
     """The model's compiled loss as a ``keras.losses.Loss``, or None (a string, a function, a
     list or dict of losses: those train on the other paths)."""
     import keras
@@ -74,7 +74,7 @@ def supported(model) -> bool:
     rate = getattr(model.optimizer, "learning_rate", None)
     return (
         _backend.backend() in ("tensorflow", "jax")
-        and _loss_object(model) is not None
+        and loss_object(model) is not None
         and isinstance(rate, keras.Variable)
     )
 
@@ -114,7 +114,7 @@ def chunk_epochs(options: TrainingOptions, n_rows: int) -> int:
     return max(1, min(k, CHUNK_BYTES // (8 * n_rows)))
 
 
-class _OwnProgramsRetracing(logging.Filter):
+class OwnProgramsRetracing(logging.Filter):
     """Drops TensorFlow's "triggered tf.function retracing" warning about our own programs.
 
     Each architecture gets its own compiled program by design (one per pooled engine), and
@@ -124,12 +124,12 @@ class _OwnProgramsRetracing(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not ("retracing" in message and "_tf_program.<locals>.chunk" in message)
+        return not ("retracing" in message and "tf_program.<locals>.chunk" in message)
 
 
 @functools.cache
 def _quiet_own_retracing() -> None:
-    logging.getLogger("tensorflow").addFilter(_OwnProgramsRetracing())
+    logging.getLogger("tensorflow").addFilter(OwnProgramsRetracing())
 
 
 def _tf_penalty(model, dtype):
@@ -167,7 +167,7 @@ def _tf_validation(model, loss):
     return validate
 
 
-def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
+def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
     """``chunk(X, y, index, weight, rates, n_epochs[, validation arrays]) -> batch losses[,
     validation losses and penalty]``: the model's stateful steps in one ``tf.while_loop``
     (the variables are updated in place; step ``t`` at the learning rate ``rates[t]``), then
@@ -203,14 +203,14 @@ def _tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
     return tf.function(chunk, jit_compile=jit)
 
 
-class _TFRunner:
+class TFRunner:
     """A TensorFlow program, falling back to a graph without XLA if XLA cannot compile it."""
 
     def __init__(self, model, loss, steps: int, jit: bool, validating: bool) -> None:
-        self.build = lambda jit: _tf_program(model, loss, steps, jit, validating)
+        self.build = lambda jit: tf_program(model, loss, steps, jit, validating)
         self.program, self.jit, self.calls = self.build(jit), jit, 0
 
-    def start(self, model) -> _TFRunner:
+    def start(self, model) -> TFRunner:
         self.model = model
         return self
 
@@ -312,14 +312,14 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
     return jax.jit(chunk)
 
 
-class _JaxRunner:
+class JaxRunner:
     """A JAX program and the state it threads; written back to the Keras variables at the
     end (also after an interruption: the state of the last complete chunk)."""
 
     def __init__(self, model, loss, steps: int, jit: bool, validating: bool) -> None:
         self.program = _jax_program(model, loss, steps, validating)  # always XLA on JAX
 
-    def start(self, model) -> _JaxRunner:
+    def start(self, model) -> JaxRunner:
         if not model.optimizer.built:  # a model's first training builds its optimizer
             model.optimizer.build(model.trainable_variables)
         self.groups = (
@@ -360,12 +360,12 @@ def _runner(model, steps: int, jit: bool, key: tuple, validating: bool, keep: bo
     """The program for ``key``, kept on ``model`` (``keep``: a pooled engine) and built on
     first use; for another model (an estimator's own), built for this fit only."""
     if not keep:
-        runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
-        return runner(model, _loss_object(model), steps, jit, validating).start(model)
+        runner = JaxRunner if _backend.backend() == "jax" else TFRunner
+        return runner(model, loss_object(model), steps, jit, validating).start(model)
     programs = engine.programs(model)
     if key not in programs:
-        runner = _JaxRunner if _backend.backend() == "jax" else _TFRunner
-        programs[key] = runner(model, _loss_object(model), steps, jit, validating)
+        runner = JaxRunner if _backend.backend() == "jax" else TFRunner
+        programs[key] = runner(model, loss_object(model), steps, jit, validating)
     return programs[key].start(model)
 
 
