@@ -78,7 +78,7 @@ def test_01_a_saved_model_trains_in_a_fresh_process(tmp_path, binary):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split() == ["kerasguide.layers", "trained"]
+    assert out.stdout.split() == ["kerasguide.zoo.layers", "trained"]
 
 
 def test_01_an_unpickled_estimator_continues_training(binary):
