@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["L1L2", "L2", "CategoricalEmbedding", "Maxout"]
+__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout"]
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
