@@ -10,8 +10,6 @@ engines and fitted attributes.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
@@ -43,8 +41,7 @@ def _reconstruction_target(X, mask=None):
     A table with categorical columns (``mask``) is reconstructed as its numeric columns
     standardized and every categorical column one-hot (however many its categories)."""
     if mask is not None:
-        table = learn_encoding(X, mask, None)
-        return replace(table, dims=(0,) * len(table.dims)).encode(X)
+        return learn_encoding(X, mask, None, one_hot_only=True).encode(X)
     if sp.issparse(X):
         return X.toarray()
     array = np.asarray(X)

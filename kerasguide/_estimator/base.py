@@ -176,8 +176,10 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
             return getattr(self, "_table_", None)
         mask = categorical_mask(X, params["categorical_features"])
         if mask is not None:
-            check_takes_tables(params)
-            table = learn_encoding(X, mask, params["embedding_dim"])
+            # A model that reconstructs its input (the autoencoder) reads every column one-hot:
+            # its output must be its input, which an embedding's learned values cannot be.
+            one_hot = check_takes_tables(params)
+            table = learn_encoding(X, mask, params["embedding_dim"], one_hot_only=one_hot)
         else:
             table = None
         set_table(self, table)

@@ -165,9 +165,10 @@ def _callable_arguments(builder, vocabulary: dict, knobs: dict, where: str) -> d
     return kwargs
 
 
-def check_takes_tables(params: dict[str, Any]) -> None:
+def check_takes_tables(params: dict[str, Any]) -> bool:
     """Refuse categorical columns for a model that reads images or sequences (its card's
-    ``input``), or rows reshaped by ``input_shape``."""
+    ``input``), or rows reshaped by ``input_shape``; True for a model that reconstructs its
+    input (its card says so)."""
     model = params["model"]
     card = get_model_card(model) if isinstance(model, str) else None
     if card is not None and card.input != "rows":
@@ -182,6 +183,7 @@ def check_takes_tables(params: dict[str, Any]) -> None:
             "X has categorical columns, which are encoded into rows of their own width; "
             f"input_shape cannot reshape them. Received: input_shape={params['input_shape']!r}"
         )
+    return card is not None and card.reconstructs
 
 
 def with_embeddings(model, embeddings: tuple, seed: int | None, where: str):

@@ -377,8 +377,10 @@ def _column_names(names, n_features: int) -> tuple[str, ...]:
     return tuple(f"at index {j}" for j in range(n_features))
 
 
-def learn_encoding(X, mask: np.ndarray, embedding_dim: int | None) -> TableEncoding:
-    """The encoding of the table ``X`` whose categorical columns ``mask`` marks."""
+def learn_encoding(X, mask: np.ndarray, embedding_dim: int | None, *,
+                   one_hot_only: bool = False) -> TableEncoding:  # fmt: skip
+    """The encoding of the table ``X`` whose categorical columns ``mask`` marks (every one
+    one-hot with ``one_hot_only``)."""
     if sp.issparse(X):
         raise ValueError(
             "categorical_features needs a dense X (a DataFrame or an array); X is sparse. "
@@ -389,7 +391,7 @@ def learn_encoding(X, mask: np.ndarray, embedding_dim: int | None) -> TableEncod
     names = _column_names(_names_of(X), len(mask))
     categories = tuple(_learn_categories(_column(X, j), names[j]) for j in np.flatnonzero(mask))
     dims = tuple(
-        0 if len(c) <= MAX_ONE_HOT else (embedding_dim or embedding_width(len(c)))
+        0 if one_hot_only or len(c) <= MAX_ONE_HOT else (embedding_dim or embedding_width(len(c)))
         for c in categories
     )
     numeric = np.flatnonzero(~mask)

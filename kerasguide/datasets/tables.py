@@ -29,15 +29,15 @@ _PAYMENTS = ("card", "cash", "invoice", "paypal", "transfer", "voucher")
 
 
 def _levels(rng, n_samples: int):
-    product = rng.integers(0, 50, n_samples)
+    product = rng.randint(0, 50, n_samples)
     return {
         "product": np.asarray([f"P{p:02d}" for p in range(50)], dtype=object)[product],
-        "weekday": np.asarray(_WEEKDAYS, dtype=object)[rng.integers(0, 7, n_samples)],
+        "weekday": np.asarray(_WEEKDAYS, dtype=object)[rng.randint(0, 7, n_samples)],
         "country": np.asarray([f"C{c:02d}" for c in range(12)], dtype=object)[
-            rng.integers(0, 12, n_samples)
+            rng.randint(0, 12, n_samples)
         ],
-        "channel": np.asarray(_CHANNELS, dtype=object)[rng.integers(0, 4, n_samples)],
-        "payment": np.asarray(_PAYMENTS, dtype=object)[rng.integers(0, 6, n_samples)],
+        "channel": np.asarray(_CHANNELS, dtype=object)[rng.randint(0, 4, n_samples)],
+        "payment": np.asarray(_PAYMENTS, dtype=object)[rng.randint(0, 6, n_samples)],
     }, product
 
 
