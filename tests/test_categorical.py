@@ -276,6 +276,22 @@ def test_few_levels_are_one_hot_many_are_embedded_with_the_documented_width():
     assert not isinstance(few.model_.layers[0], CategoricalEmbedding)
 
 
+def test_the_network_reads_standardized_numbers_one_hot_columns_then_codes():
+    """The documented encoding, built by hand, fed to ``model_`` (Keras) gives ``predict_proba``
+    (kerasguide's NumPy forward pass, which reads the embedding layer too)."""
+    frame, y = _frame()
+    est = KerasClassifier(**FAST).fit(frame, y)
+    num = frame["num"].to_numpy()
+    few = frame["few"].to_numpy()
+    rows = np.column_stack([
+        (num - num.mean()) / num.std(),
+        *[(few == level).astype(float) for level in ("a", "b", "c")],
+        np.searchsorted(est.categories_[1], frame["many"].to_numpy()) + 1.0,
+    ]).astype(np.float32)  # fmt: skip
+    keras_out = np.asarray(est.model_.predict(rows, verbose=0))[:, 0]
+    assert_allclose(est.predict_proba(frame)[:, 1], keras_out, rtol=1e-5, atol=1e-6)
+
+
 def test_embedding_dim_is_checked_by_the_table():
     frame, y = _frame()
     with pytest.raises(InvalidParameterError, match=r"Received: embedding_dim=0"):
