@@ -25,7 +25,8 @@ from kerasguide.exceptions import InvalidParameterError
 from kerasguide.zoo.registry import TASKS, get_model_card
 
 __all__ = ["DEFAULT_OPTIMIZER", "EMBEDDINGS", "KNOBS", "ModelPlan", "check_model_fits",
-           "check_model_output", "check_takes_tables", "plan_model", "resolve_task", "with_embeddings"]  # fmt: skip
+           "check_model_output", "check_takes_tables", "plan_model", "resolve_task",
+           "with_embeddings"]  # fmt: skip
 
 #: The estimators' optimizer unless told otherwise.
 DEFAULT_OPTIMIZER = "adam"
@@ -201,8 +202,14 @@ def with_embeddings(model, embeddings: tuple, seed: int | None, where: str):
             "layer. Return a keras.Sequential, or one-hot encode those columns yourself."
         )
     n_passed, input_dims, output_dims = embeddings
-    layer = CategoricalEmbedding(n_passed, input_dims, output_dims, seed=seed,
-                                 dtype=model.dtype_policy, name="categorical_embedding")  # fmt: skip
+    layer = CategoricalEmbedding(
+        n_passed,
+        input_dims,
+        output_dims,
+        seed=seed,
+        dtype=model.dtype_policy,
+        name="categorical_embedding",
+    )
     width = n_passed + len(input_dims)
     wrapped = keras.Sequential([keras.Input((width,), dtype=model.inputs[0].dtype), layer,
                                 *model.layers], name=model.name)  # fmt: skip

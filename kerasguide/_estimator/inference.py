@@ -195,8 +195,8 @@ class NumpyForward:
         self._snapshot = snapshot
         self.dtype = dtype
         self.head = head
-        self.widest = max((k.shape[1] for k, _, a in snapshot if k is not None and a != "embedding"),
-                          default=1)  # fmt: skip
+        kernels = [k for k, _, a in snapshot if k is not None and a != "embedding"]
+        self.widest = max((k.shape[1] for k in kernels), default=1)
 
     def _run(self, X, steps: list) -> np.ndarray:
         out = np.asarray(X, dtype=np.float64)

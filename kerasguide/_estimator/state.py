@@ -171,15 +171,21 @@ def _check_table(table, n_features: int, model) -> None:
     if len(table.is_categorical) != n_features:
         _refuse("is_categorical_", table.is_categorical, f"n_features_in_={n_features}")
     if shape != (table.width,):
-        _refuse("categories_", [len(c) for c in table.categories],
-                f"the encoded rows have {table.width} columns and the network reads {shape}")
+        _refuse(
+            "categories_",
+            [len(c) for c in table.categories],
+            f"the encoded rows have {table.width} columns and the network reads {shape}",
+        )
     layer = model.layers[0] if model.layers else None
     found = None
     if type(layer).__name__ == "CategoricalEmbedding":
         found = (layer.n_passed, tuple(layer.input_dims), tuple(layer.output_dims))
     if found != table.embeddings:
-        _refuse("categories_", [len(c) for c in table.categories],
-                f"the network's embeddings are {found}, not {table.embeddings}")
+        _refuse(
+            "categories_",
+            [len(c) for c in table.categories],
+            f"the network's embeddings are {found}, not {table.embeddings}",
+        )
 
 
 def _check_features(values: dict[str, Any], model) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout"]
+# Plainly sorted, as tests/test_public_api.py holds every public __all__ (ruff would put the
+# all-capital names first).
+__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout"]  # noqa: RUF022
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
