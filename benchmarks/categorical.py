@@ -97,12 +97,18 @@ def run_overhead(n_rows: int, epochs: int) -> dict:
         table.encode(X)
         timings.append((learned - start, time.perf_counter() - learned))
     learn_s, encode_s = min(timings, key=sum)
+    # The same table as an object ndarray (Python dict lookups instead of pandas' indexers).
+    objects, _ = make_shop_table(n_rows, random_state=0, as_frame=False, return_X_y=True)
+    start = time.perf_counter()
+    learn_encoding(objects, np.arange(7) < 5, None).encode(objects)
+    ndarray_s = time.perf_counter() - start
     start = time.perf_counter()
     est.predict(X)
     predict_s = time.perf_counter() - start
     return {"n_rows": n_rows, "epochs": epochs, "fit_s": round(fit_s, 2),
             "learn_s": round(learn_s, 4), "encode_s": round(encode_s, 4),
             "share": round((learn_s + encode_s) / fit_s, 4), "predict_s": round(predict_s, 3),
+            "ndarray_learn_and_encode_s": round(ndarray_s, 3),
             "predict_encode_share": round(encode_s / predict_s, 3)}  # fmt: skip
 
 
