@@ -10,6 +10,8 @@ engines and fitted attributes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
@@ -35,13 +37,18 @@ _PASS_THROUGH = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoi
 _PREDICT_CHUNK = 4096
 
 
-def _reconstruction_target(X, mask=None):
+def _reconstruction_target(X, source):
     """``X`` itself as the targets of a reconstruction: a 2-D float array (checked later).
 
-    A table with categorical columns (``mask``) is reconstructed as its numeric columns
-    standardized and every categorical column one-hot (however many its categories)."""
-    if mask is not None:
-        return learn_encoding(X, mask, None, one_hot_only=True).encode(X)
+    A table with categorical columns is reconstructed as its numeric columns standardized and
+    every categorical column one-hot (however many its categories): with the encoding a
+    warm start continues (``source`` a ``TableEncoding`` or None), or one learned now
+    (``source`` the checked parameters)."""
+    if isinstance(source, dict):
+        mask = categorical_mask(X, source["categorical_features"])
+        source = None if mask is None else learn_encoding(X, mask, None, one_hot_only=True)
+    if source is not None:
+        return replace(source, dims=(0,) * len(source.dims)).encode(X)
     if sp.issparse(X):
         return X.toarray()
     array = np.asarray(X)
@@ -239,10 +246,10 @@ input_shape_, is_categorical_, categories_
         """
         params = self._checked_params()
         reconstruct = y is None or params["model"] == "autoencoder"
-        if reconstruct:
-            y = _reconstruction_target(X, categorical_mask(X, params["categorical_features"]))
-        self._classifying = not reconstruct and type_of_target(y) in _CLASSIFICATION
         incremental = params["warm_start"] and hasattr(self, "_model_")
+        if reconstruct:
+            y = _reconstruction_target(X, getattr(self, "_table_", None) if incremental else params)
+        self._classifying = not reconstruct and type_of_target(y) in _CLASSIFICATION
         # A layer_ that cannot be read (after a successful training) undoes the training too.
         with rollback_on_failure(self):
             self._fit(params, X, y, sample_weight, first=not incremental,

@@ -306,6 +306,30 @@ def test_numeric_columns_are_standardized_with_fit_statistics():
     assert_allclose(a.predict_proba(frame), b.predict_proba(scaled), atol=1e-5)
 
 
+def _rows_models():
+    return kerasguide.list_models(input="rows")
+
+
+@pytest.mark.parametrize("name", _rows_models())
+def test_every_model_that_takes_rows_takes_categorical_columns(name):
+    from kerasguide.zoo.registry import get_model_card
+
+    card = get_model_card(name)
+    frame, y = _frame()
+    if card.reconstructs:
+        est = KerasTransformer(model=name, epochs=2, random_state=0).fit(frame)
+        assert est.transform(frame).shape[0] == len(frame)
+        return
+    if "binary" in card.tasks:
+        est = KerasClassifier(model=name, epochs=2, random_state=0).fit(frame, y)
+    elif "multiclass" in card.tasks:
+        est = KerasClassifier(model=name, epochs=2, random_state=0).fit(frame, frame["few"])
+    else:
+        est = KerasRegressor(model=name, epochs=2, random_state=0).fit(frame, y.astype(float))
+    assert isinstance(est.model_.layers[0], CategoricalEmbedding)
+    assert est.predict(frame).shape == (len(frame),)
+
+
 @pytest.mark.parametrize("model", ["cnn", "rnn"])
 def test_image_and_sequence_models_refuse_categorical_columns(model):
     frame, y = _frame()
@@ -359,8 +383,13 @@ def test_a_sequential_callable_gets_the_embedding_layer_in_front():
 
 def test_the_transformer_reconstructs_a_table_and_reads_supervised_features():
     frame, y = _frame()
-    codes = KerasTransformer(code_size=2, epochs=2, random_state=0).fit_transform(frame)
+    encoder = KerasTransformer(code_size=2, epochs=2, random_state=0)
+    codes = encoder.fit_transform(frame)
     assert codes.shape == (len(frame), 2)
+    # 1 number and 3 + 20 one-hot columns, in and out; a warm start keeps the fitted encoding.
+    assert encoder.model_.input_shape == encoder.model_.output_shape == (None, 24)
+    encoder.set_params(warm_start=True).fit(frame[frame["many"] != "L00"])
+    assert encoder.n_iter_ == 4
     features = KerasTransformer(model="mlp", **FAST).fit(frame, y).transform(frame)
     assert features.shape == (len(frame), 8)
 
@@ -426,6 +455,14 @@ def test_load_refuses_an_altered_encoding(tmp_path, edit, match):
             target.writestr(info, content)
     with pytest.raises(ValueError, match=match):
         kerasguide.load(altered)
+
+
+def test_a_mask_given_as_an_array_is_saved(tmp_path):
+    frame, y = _frame()
+    est = KerasClassifier(categorical_features=np.array([False, True, True]), **FAST)
+    loaded = kerasguide.load(est.fit(frame, y).save(tmp_path / "mask.kgz"))
+    assert loaded.get_params()["categorical_features"] == [False, True, True]
+    assert_allclose(loaded.predict_proba(frame), est.predict_proba(frame))
 
 
 def test_save_refuses_categories_json_cannot_hold(tmp_path):

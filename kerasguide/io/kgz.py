@@ -58,6 +58,8 @@ def _to_json(value: Any, where: str) -> Any:
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "biuU":
+        return value.tolist()  # a categorical_features mask, indices or names: back as a list
     if isinstance(value, int | float):
         return value
     if isinstance(value, tuple | list):
