@@ -81,7 +81,7 @@ def make_shop_table(n_samples: int = 5000, *, missing: float = 0.02, random_stat
     >>> X, y = make_shop_table(1000, random_state=0, return_X_y=True)
     >>> X.shape, sorted(X.select_dtypes("category").columns)
     ((1000, 7), ['channel', 'country', 'payment', 'product', 'weekday'])
-    >>> 0.3 < y.mean() < 0.7
+    >>> bool(0.3 < y.mean() < 0.7)
     True
     """
     from kerasguide.core.checks import check_fraction
