@@ -125,6 +125,20 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         scikit-learn transformers in a ``Pipeline``), or of shape ``(n_samples, *input_shape)``;
         ``n_features_in_`` is the product. A wrong size is an error naming both shapes.
         ``None`` means ``(n_features,)`` for a 2-D ``X`` and ``X.shape[1:]`` for an N-D one.
+    categorical_features : "from_dtype", None, or array-like of bool, int or str, \
+default="from_dtype"
+        Which columns of ``X`` are categorical, as in scikit-learn's
+        ``HistGradientBoosting*``: ``"from_dtype"``, the pandas ``category`` columns (and
+        polars ``Categorical``/``Enum`` ones); ``None``, none; a boolean mask, integer indices
+        or column names. Their categories are learned in ``fit`` (sorted; a level never seen
+        there, ``NaN``, ``None`` or ``pd.NA`` reads as unknown, without an error); a column of
+        at most 8 categories is one-hot encoded, one of more goes through a learned embedding;
+        the numeric columns are then standardized with ``fit``'s statistics (a missing numeric
+        value is an error naming its column). Image and sequence models refuse categorical
+        columns. See the categorical-features how-to.
+    embedding_dim : int, default=None
+        Width of each embedded column's embedding. ``None``: ``min(600, round(1.6 * (n + 1) **
+        0.56))`` for a column of ``n`` categories (14 for 50).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied into ``sample_weight``.
 
@@ -154,6 +168,11 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         The shape of one row as the model reads it (``model_.input_shape[1:]``).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
+    is_categorical_ : ndarray of shape (n_features_in_,) or None
+        Boolean mask of the categorical columns; None if there are none.
+    categories_ : list of ndarray
+        The sorted categories of each categorical column, in column order (only when
+        ``is_categorical_`` is not None).
 
     Examples
     --------
@@ -196,6 +215,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         distribution=None,
         model_params=None,
         input_shape=None,
+        categorical_features="from_dtype",
+        embedding_dim=None,
         class_weight=None,
     ):
         self.model = model
@@ -223,6 +244,8 @@ class KerasClassifier(ClassifierMixin, BaseKerasEstimator):
         self.distribution = distribution
         self.model_params = model_params
         self.input_shape = input_shape
+        self.categorical_features = categorical_features
+        self.embedding_dim = embedding_dim
         self.class_weight = class_weight
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
@@ -395,6 +418,20 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         scikit-learn transformers in a ``Pipeline``), or of shape ``(n_samples, *input_shape)``;
         ``n_features_in_`` is the product. A wrong size is an error naming both shapes.
         ``None`` means ``(n_features,)`` for a 2-D ``X`` and ``X.shape[1:]`` for an N-D one.
+    categorical_features : "from_dtype", None, or array-like of bool, int or str, \
+default="from_dtype"
+        Which columns of ``X`` are categorical, as in scikit-learn's
+        ``HistGradientBoosting*``: ``"from_dtype"``, the pandas ``category`` columns (and
+        polars ``Categorical``/``Enum`` ones); ``None``, none; a boolean mask, integer indices
+        or column names. Their categories are learned in ``fit`` (sorted; a level never seen
+        there, ``NaN``, ``None`` or ``pd.NA`` reads as unknown, without an error); a column of
+        at most 8 categories is one-hot encoded, one of more goes through a learned embedding;
+        the numeric columns are then standardized with ``fit``'s statistics (a missing numeric
+        value is an error naming its column). Image and sequence models refuse categorical
+        columns. See the categorical-features how-to.
+    embedding_dim : int, default=None
+        Width of each embedded column's embedding. ``None``: ``min(600, round(1.6 * (n + 1) **
+        0.56))`` for a column of ``n`` categories (14 for 50).
     normalize_y : bool, default=True
         Train on targets standardised to zero mean and unit variance (weighted by
         ``sample_weight``), then fold the scaling into the output layer, so that ``model_``
@@ -426,6 +463,11 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         The shape of one row as the model reads it (``model_.input_shape[1:]``).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
+    is_categorical_ : ndarray of shape (n_features_in_,) or None
+        Boolean mask of the categorical columns; None if there are none.
+    categories_ : list of ndarray
+        The sorted categories of each categorical column, in column order (only when
+        ``is_categorical_`` is not None).
 
     Examples
     --------
@@ -465,6 +507,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         distribution=None,
         model_params=None,
         input_shape=None,
+        categorical_features="from_dtype",
+        embedding_dim=None,
         normalize_y=True,
     ):
         self.model = model
@@ -492,6 +536,8 @@ class KerasRegressor(RegressorMixin, BaseKerasEstimator):
         self.distribution = distribution
         self.model_params = model_params
         self.input_shape = input_shape
+        self.categorical_features = categorical_features
+        self.embedding_dim = embedding_dim
         self.normalize_y = normalize_y
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):

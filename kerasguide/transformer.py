@@ -10,6 +10,8 @@ engines and fitted attributes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
@@ -21,8 +23,8 @@ from kerasguide._estimator.backend import float64_available
 from kerasguide._estimator.base import BaseKerasEstimator
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
-from kerasguide._estimator.shapes import model_rows
 from kerasguide._estimator.state import rollback_on_failure
+from kerasguide._estimator.tabular import categorical_mask, learn_encoding
 from kerasguide._estimator.targets import encode_labels
 from kerasguide.core.checks import check
 from kerasguide.exceptions import InvalidParameterError
@@ -35,8 +37,18 @@ _PASS_THROUGH = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoi
 _PREDICT_CHUNK = 4096
 
 
-def _reconstruction_target(X):
-    """``X`` itself as the targets of a reconstruction: a 2-D float array (checked later)."""
+def _reconstruction_target(X, source):
+    """``X`` itself as the targets of a reconstruction: a 2-D float array (checked later).
+
+    A table with categorical columns is reconstructed as its numeric columns standardized and
+    every categorical column one-hot (however many its categories): with the encoding a
+    warm start continues (``source`` a ``TableEncoding`` or None), or one learned now
+    (``source`` the checked parameters)."""
+    if isinstance(source, dict):
+        mask = categorical_mask(X, source["categorical_features"])
+        source = None if mask is None else learn_encoding(X, mask, None, one_hot_only=True)
+    if source is not None:
+        return replace(source, dims=(0,) * len(source.dims)).encode(X)
     if sp.issparse(X):
         return X.toarray()
     array = np.asarray(X)
@@ -89,8 +101,9 @@ class KerasTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseKe
         (``autoencoder``: ``hidden_layers=(64,)``, mirrored by its decoder).
     optimizer, learning_rate, learning_rate_schedule, kernel_initializer, batch_size, epochs, \
 early_stopping, validation_fraction, n_iter_no_change, tol, shuffle, random_state, verbose, \
-warm_start, callbacks, distribution, model_params, input_shape
-        Training and the rest, as for
+warm_start, callbacks, distribution, model_params, input_shape, categorical_features, \
+embedding_dim
+        Training, categorical columns and the rest, as for
         [`KerasRegressor`][kerasguide.estimators.KerasRegressor] (``kernel_initializer``
         default None: the model's own).
 
@@ -105,8 +118,11 @@ warm_start, callbacks, distribution, model_params, input_shape
         ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
     classes_ : ndarray
         The class labels, when trained on label targets.
-    history_, loss_curve_, n_iter_, n_outputs_, n_features_in_, feature_names_in_, input_shape_
-        As for the estimators.
+    history_, loss_curve_, n_iter_, n_outputs_, n_features_in_, feature_names_in_, \
+input_shape_, is_categorical_, categories_
+        As for the estimators. Reconstructing a table with categorical columns (the default
+        model) reconstructs its numeric columns standardized and each categorical column
+        one-hot.
 
     Examples
     --------
@@ -151,6 +167,8 @@ warm_start, callbacks, distribution, model_params, input_shape
         distribution=None,
         model_params=None,
         input_shape=None,
+        categorical_features="from_dtype",
+        embedding_dim=None,
     ):
         self.model = model
         self.layer = layer
@@ -179,6 +197,8 @@ warm_start, callbacks, distribution, model_params, input_shape
         self.distribution = distribution
         self.model_params = model_params
         self.input_shape = input_shape
+        self.categorical_features = categorical_features
+        self.embedding_dim = embedding_dim
 
     # ----------------------------------------------------------------- fitting
     @property
@@ -226,10 +246,10 @@ warm_start, callbacks, distribution, model_params, input_shape
         """
         params = self._checked_params()
         reconstruct = y is None or params["model"] == "autoencoder"
-        if reconstruct:
-            y = _reconstruction_target(X)
-        self._classifying = not reconstruct and type_of_target(y) in _CLASSIFICATION
         incremental = params["warm_start"] and hasattr(self, "_model_")
+        if reconstruct:
+            y = _reconstruction_target(X, getattr(self, "_table_", None) if incremental else params)
+        self._classifying = not reconstruct and type_of_target(y) in _CLASSIFICATION
         # A layer_ that cannot be read (after a successful training) undoes the training too.
         with rollback_on_failure(self):
             self._fit(params, X, y, sample_weight, first=not incremental,
@@ -265,8 +285,7 @@ warm_start, callbacks, distribution, model_params, input_shape
         In the model's dtype (float64 for float64 data where the backend has it).
         """
         check_is_fitted(self)
-        X = model_rows(self, X, self._row_shape(), reset=False, accept_sparse=("csr", "csc"),
-                       dtype=(np.float64, np.float32))  # fmt: skip
+        X = self._model_input(X)
         features = self._features_
         if self._forward_.stale:  # the caller may have changed the weights through model_
             features.cache.stale = True

@@ -13,13 +13,25 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from kerasguide._estimator.backend import distribution_scope
+from kerasguide._estimator.building import EMBEDDINGS, check_takes_tables
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.holdout import check_validation_data
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
 from kerasguide._estimator.params import check_params
 from kerasguide._estimator.shapes import model_rows, row_shape
 from kerasguide._estimator.sk_callbacks import CallbackSupportMixin, with_callbacks
-from kerasguide._estimator.state import rollback_on_failure, seed_state, set_seed_state
+from kerasguide._estimator.state import (
+    rollback_on_failure,
+    seed_state,
+    set_seed_state,
+    set_table,
+)
+from kerasguide._estimator.tabular import (
+    TableEncoding,
+    categorical_mask,
+    learn_encoding,
+    table_rows,
+)
 from kerasguide._estimator.weights import effective_sample_weight
 
 __all__ = ["BaseKerasEstimator"]
@@ -130,13 +142,21 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
              classes=None, validation=(None, None, None, None)):  # fmt: skip
         # A failed call leaves a fitted estimator as it was.
         with rollback_on_failure(self):
-            # Rows of input_shape (None: of X's own shape, or the fitted model's when resuming).
-            shape = row_shape(params["input_shape"] or (None if first else self.input_shape_), X)
-            X, y = model_rows(
-                self, X, shape, y=y, reset=first, accept_sparse=("csr", "csc"),
-                dtype=(np.float64, np.float32), multi_output=True,
-                y_numeric=not self._is_classifier,
-            )  # fmt: skip
+            table = self._table(params, X, first)
+            if table is not None:
+                X, y = table_rows(self, table, X, reset=first, y=y,
+                                  y_numeric=not self._is_classifier)  # fmt: skip
+                params = {**params, EMBEDDINGS: table.embeddings}
+            else:
+                # Rows of input_shape (None: of X's shape, or the fitted model's when resuming).
+                shape = row_shape(
+                    params["input_shape"] or (None if first else self.input_shape_), X
+                )
+                X, y = model_rows(
+                    self, X, shape, y=y, reset=first, accept_sparse=("csr", "csc"),
+                    dtype=(np.float64, np.float32), multi_output=True,
+                    y_numeric=not self._is_classifier,
+                )  # fmt: skip
             if first:
                 self.input_shape_ = tuple(int(d) for d in X.shape[1:])
             if y.ndim == 2 and y.shape[1] == 1:
@@ -148,6 +168,22 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
                 return fit_once(self, params, X, y, sample_weight, first=first, epochs=epochs,
                                 check_convergence=check_convergence, classes=classes,
                                 validation=given, groups=groups)  # fmt: skip
+
+    def _table(self, params, X, first: bool) -> TableEncoding | None:
+        """The encoding of a table with categorical columns (None: numbers only), learned by a
+        first fit (and set as fitted state), else the fitted one."""
+        if not first:
+            return getattr(self, "_table_", None)
+        mask = categorical_mask(X, params["categorical_features"])
+        if mask is not None:
+            # A model that reconstructs its input (the autoencoder) reads every column one-hot:
+            # its output must be its input, which an embedding's learned values cannot be.
+            one_hot = check_takes_tables(params)
+            table = learn_encoding(X, mask, params["embedding_dim"], one_hot_only=one_hot)
+        else:
+            table = None
+        set_table(self, table)
+        return table
 
     @property
     def _is_classifier(self) -> bool:
@@ -204,17 +240,24 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         head's pre-activation; ``binary`` turns one sigmoid output into ``[1 - p, p]``.
         """
         check_is_fitted(self)
-        shape = self._row_shape()
-        if len(shape) == 1 and _clean_array(X):
-            # Already what check_array would return: only the feature checks remain.
-            validate_data(self, X, reset=False, skip_check_array=True)
-        else:
-            X = model_rows(self, X, shape, reset=False, accept_sparse=("csr", "csc"),
-                           dtype=(np.float64, np.float32))  # fmt: skip
+        X = self._model_input(X)
         model = self._model_
         forward = self._forward_.forward(model)
         return predict_in_chunks(model, forward, X, max_rows=_PREDICT_CHUNK, log=log,
                                  binary=binary)  # fmt: skip
+
+    def _model_input(self, X):
+        """``X`` checked against the fit, as the network reads it (a table's columns encoded)."""
+        table = getattr(self, "_table_", None)
+        if table is not None:
+            return table_rows(self, table, X, reset=False)
+        shape = self._row_shape()
+        if len(shape) == 1 and _clean_array(X):
+            # Already what check_array would return: only the feature checks remain.
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return X
+        return model_rows(self, X, shape, reset=False, accept_sparse=("csr", "csc"),
+                          dtype=(np.float64, np.float32))  # fmt: skip
 
     def _row_shape(self) -> tuple[int, ...]:
         # Estimators fitted before input_shape_ existed read tables.

@@ -24,11 +24,16 @@ from kerasguide._estimator import engine
 from kerasguide.exceptions import InvalidParameterError
 from kerasguide.zoo.registry import TASKS, get_model_card
 
-__all__ = ["DEFAULT_OPTIMIZER", "KNOBS", "ModelPlan", "check_model_fits", "check_model_output",
-           "plan_model", "resolve_task"]  # fmt: skip
+__all__ = ["DEFAULT_OPTIMIZER", "EMBEDDINGS", "KNOBS", "ModelPlan", "check_model_fits",
+           "check_model_output", "check_takes_tables", "plan_model", "resolve_task",
+           "with_embeddings"]  # fmt: skip
 
 #: The estimators' optimizer unless told otherwise.
 DEFAULT_OPTIMIZER = "adam"
+#: The plan's argument (and ``fit``'s checked parameter) that holds a table's embeddings,
+#: ``(n_passed, input_dims, output_dims)``: the model is built for the embedded width and
+#: the embedding layer put in front (``with_embeddings``).
+EMBEDDINGS = "embeddings"
 #: Estimator parameters that are the model's knobs (``None``: the model's own default).
 KNOBS = ("hidden_layers", "activation", "dropout", "l2", "l1", "normalization", "learning_rate",
          "kernel_initializer")  # fmt: skip
@@ -124,7 +129,11 @@ class ModelPlan:
 
     def build(self):
         """A new model, checked to be a compiled ``keras.Model`` that fits the data."""
-        model = check_model_output(self.builder(**self.kwargs), self.where)
+        kwargs = dict(self.kwargs)
+        embeddings = kwargs.pop(EMBEDDINGS, None)
+        model = check_model_output(self.builder(**kwargs), self.where)
+        if embeddings is not None:
+            model = with_embeddings(model, embeddings, kwargs.get("seed"), self.where)
         if self.expects is not None:
             check_model_fits(model, self.where, *self.expects)
         return model
@@ -157,22 +166,86 @@ def _callable_arguments(builder, vocabulary: dict, knobs: dict, where: str) -> d
     return kwargs
 
 
+def check_takes_tables(params: dict[str, Any]) -> bool:
+    """Refuse categorical columns for a model that reads images or sequences (its card's
+    ``input``), or rows reshaped by ``input_shape``; True for a model that reconstructs its
+    input (its card says so)."""
+    model = params["model"]
+    card = get_model_card(model) if isinstance(model, str) else None
+    if card is not None and card.input != "rows":
+        raise ValueError(
+            f"Model {model!r} reads {card.input}, but X has categorical columns "
+            f"(categorical_features={params['categorical_features']!r}); only models that take "
+            "rows of features take them (kerasguide.list_models(input='rows')). Use such a "
+            "model, or set categorical_features=None and encode the columns yourself."
+        )
+    if params["input_shape"] is not None:
+        raise ValueError(
+            "X has categorical columns, which are encoded into rows of their own width; "
+            f"input_shape cannot reshape them. Received: input_shape={params['input_shape']!r}"
+        )
+    return card is not None and card.reconstructs
+
+
+def with_embeddings(model, embeddings: tuple, seed: int | None, where: str):
+    """``model`` (built for the embedded width) behind a ``CategoricalEmbedding`` layer: one flat
+    Sequential, compiled as ``model`` was, so its head and its layers stay where the estimators
+    (and the NumPy, ONNX and transformer code) look for them."""
+    import keras
+
+    from kerasguide.zoo.layers import CategoricalEmbedding
+
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(
+            f"{where} builds a {type(model).__name__}; a table with many-level categorical "
+            "columns needs a Sequential model, which the estimator puts behind its embedding "
+            "layer. Return a keras.Sequential, or one-hot encode those columns yourself."
+        )
+    n_passed, input_dims, output_dims = embeddings
+    layer = CategoricalEmbedding(
+        n_passed,
+        input_dims,
+        output_dims,
+        seed=seed,
+        dtype=model.dtype_policy,
+        name="categorical_embedding",
+    )
+    width = n_passed + len(input_dims)
+    wrapped = keras.Sequential([keras.Input((width,), dtype=model.inputs[0].dtype), layer,
+                                *model.layers], name=model.name)  # fmt: skip
+    config = model.get_compile_config() or {}
+    wrapped.compile(optimizer=model.optimizer, loss=model.loss, metrics=config.get("metrics"),
+                    weighted_metrics=config.get("weighted_metrics"))  # fmt: skip
+    return wrapped
+
+
 def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs: int,
                seed: int, dtype: str, *, pooled: bool = True) -> ModelPlan:  # fmt: skip
     """The ``ModelPlan`` for an estimator's checked parameters ``params``.
 
     Nothing is built here, so a warm start can ask for the key without building a model.
+    With a table's ``embeddings`` in ``params``, the model is built for the rows its
+    embedding layer hands on.
     """
     builder, where, _ = _builder(params["model"])
+    embeddings = params.get(EMBEDDINGS)
+    expects = tuple(input_shape)
+    if embeddings is not None:
+        input_shape = (embeddings[0] + sum(embeddings[2]),)
     vocabulary = {"input_shape": tuple(input_shape), "n_outputs": n_outputs, "task": task,
                   "seed": seed, "dtype": dtype, "metrics": []}  # fmt: skip
     knobs = _set_knobs(params)
+    if embeddings is not None:
+        knobs[EMBEDDINGS] = embeddings
     if isinstance(params["model"], str):
         kwargs = {**vocabulary, **knobs}
         # The builder itself is in the key: a name registered again gets new engines.
         key = engine.cache_key(builder, kwargs) if pooled else None
-        return ModelPlan(builder, kwargs, where, key, (tuple(input_shape), n_outputs, task))
+        return ModelPlan(builder, kwargs, where, key, (expects, n_outputs, task))
     if len(input_shape) == 1:
         vocabulary["n_features"] = input_shape[0]  # the shorthand, for callables that use it
+    knobs.pop(EMBEDDINGS, None)
     kwargs = _callable_arguments(builder, vocabulary, knobs, where)
-    return ModelPlan(builder, kwargs, where, None, (tuple(input_shape), n_outputs, task))
+    if embeddings is not None:
+        kwargs[EMBEDDINGS] = embeddings
+    return ModelPlan(builder, kwargs, where, None, (expects, n_outputs, task))

@@ -55,10 +55,26 @@ def _data(est) -> list[str]:
     lines = ["## Data", "", f"- Features: {est.n_features_in_}"]
     if hasattr(est, "feature_names_in_"):
         lines.append(f"- Feature names: {', '.join(f'`{n}`' for n in est.feature_names_in_)}")
+    table = getattr(est, "_table_", None)
+    if table is not None:
+        lines += ["- Categorical columns (code 0: unknown or missing; then the sorted "
+                  "categories):", ""]  # fmt: skip
+        lines += _categorical_rows(table)
     lines.append(f"- Task: {est.task_}, {est.n_outputs_} output(s)")
     if hasattr(est, "classes_") and est.task_ != "multilabel":
         lines.append(f"- Classes: {', '.join(f'`{c}`' for c in est.classes_)}")
     return [*lines, ""]
+
+
+def _categorical_rows(table) -> list[str]:
+    rows = ["| column | categories | encoding |", "|---|---|---|"]
+    for name, values, dim in zip(table.categorical_names, table.categories, table.dims,
+                                 strict=True):  # fmt: skip
+        shown = ", ".join(f"`{v}`" for v in values[:10].tolist())
+        shown += f", ... ({len(values)})" if len(values) > 10 else ""
+        encoding = f"embedding of {dim}" if dim else "one-hot"
+        rows.append(f"| `{name.strip(chr(39))}` | {shown} | {encoding} |")
+    return [*rows, ""]
 
 
 def _features(est) -> list[str]:

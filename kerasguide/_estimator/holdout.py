@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from kerasguide._estimator.shapes import model_rows
+from kerasguide._estimator.tabular import table_rows
 from kerasguide._estimator.weights import check_weights
 from kerasguide.core.checks import is_splitter
 
@@ -57,11 +58,16 @@ def check_validation_data(est, params, X, X_val, y_val, sample_weight_val, group
     """
     if not _check_pairing(params, X_val, y_val, sample_weight_val, groups):
         return None
-    shape = tuple(X.shape[1:]) if X.ndim > 2 else None
-    X_val, y_val = model_rows(
-        est, X_val, shape, y=y_val, reset=False, accept_sparse=("csr", "csc"),
-        dtype=(np.float64, np.float32), multi_output=True, y_numeric=not est._is_classifier,
-    )  # fmt: skip
+    table = getattr(est, "_table_", None)
+    if table is not None:  # a table with categorical columns: encoded as X was
+        X_val, y_val = table_rows(est, table, X_val, reset=False, y=y_val,
+                                  y_numeric=not est._is_classifier)  # fmt: skip
+    else:
+        shape = tuple(X.shape[1:]) if X.ndim > 2 else None
+        X_val, y_val = model_rows(
+            est, X_val, shape, y=y_val, reset=False, accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32), multi_output=True, y_numeric=not est._is_classifier,
+        )  # fmt: skip
     X_val = X_val.astype(X.dtype) if sp.issparse(X_val) else np.asarray(X_val, dtype=X.dtype)
     if y_val.ndim == 2 and y_val.shape[1] == 1:
         y_val = y_val.ravel()

@@ -85,10 +85,14 @@ def _layer_step(index: int, layer) -> tuple[str, object, str] | None:
     ``UnsupportedLayerError`` for any other layer."""
     import keras
 
+    from kerasguide.zoo.layers import CategoricalEmbedding
+
     if isinstance(layer, keras.layers.Dropout):
         return None
     if isinstance(layer, keras.layers.Flatten) and index == 0:
         return ("flatten", layer, "linear")
+    if isinstance(layer, CategoricalEmbedding) and index == 0:
+        return ("embedding", layer, "embedding")
     if isinstance(layer, keras.layers.Dense | keras.layers.Activation):
         name = _activation_name(layer.activation)
         if name is None:
@@ -109,7 +113,8 @@ def dense_stack(model) -> list[tuple[str, object, str]]:
     """The model as ``(kind, layer, activation)`` steps: the one reading of a Dense stack.
 
     A ``keras.Sequential`` of Dense, Dropout (skipped: identity at inference), Activation and
-    plain ReLU layers, after an optional leading Flatten. The NumPy forward pass and the ONNX
+    plain ReLU layers, after an optional leading Flatten or ``CategoricalEmbedding`` (the
+    lookup of a table's categorical codes). The NumPy forward pass and the ONNX
     exporter both read models through it. Anything else raises ``UnsupportedLayerError``
     naming the layer.
     """
@@ -163,6 +168,16 @@ def output_dtype(model) -> np.dtype:
     return np.dtype(name) if name in ("float32", "float64") else np.dtype(np.float32)
 
 
+def _embed(X: np.ndarray, tables: list, n_passed: int) -> np.ndarray:
+    """``CategoricalEmbedding`` in NumPy: the passed columns, then each code's vector."""
+    parts = [X[:, :n_passed]]
+    for i, table in enumerate(tables):
+        codes = X[:, n_passed + i].astype(np.int64)
+        codes[(codes < 0) | (codes >= len(table))] = 0  # as the layer reads a foreign code
+        parts.append(table[codes])
+    return np.concatenate(parts, axis=1)
+
+
 class NumpyForward:
     """``model(X)`` in NumPy (float64) from a snapshot of the weights; see ``numpy_forward``.
 
@@ -180,13 +195,17 @@ class NumpyForward:
         self._snapshot = snapshot
         self.dtype = dtype
         self.head = head
-        self.widest = max((k.shape[1] for k, _, _ in snapshot if k is not None), default=1)
+        kernels = [k for k, _, a in snapshot if k is not None and a != "embedding"]
+        self.widest = max((k.shape[1] for k in kernels), default=1)
 
     def _run(self, X, steps: list) -> np.ndarray:
         out = np.asarray(X, dtype=np.float64)
         for kernel, bias, activation in steps:
             if activation == "flatten":
                 out = out.reshape(out.shape[0], -1)
+                continue
+            if activation == "embedding":  # kernel: the tables; bias: the columns passed
+                out = _embed(out, kernel, bias)
                 continue
             if kernel is not None:
                 out = out @ kernel
@@ -235,6 +254,9 @@ def numpy_forward(model) -> NumpyForward | None:
         if kind == "dense":
             bias = array(layer.bias) if layer.use_bias else None
             snapshot.append((array(layer.kernel), bias, activation))
+        elif kind == "embedding":
+            tables = [array(e.embeddings) for e in layer.embeddings]
+            snapshot.append((tables, layer.n_passed, "embedding"))
         else:  # an activation, or the leading Flatten
             snapshot.append((None, None, "flatten" if kind == "flatten" else activation))
     head = snapshot[-1][2] if snapshot and snapshot[-1][2] in _LOG_HEADS else None

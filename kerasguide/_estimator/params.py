@@ -37,6 +37,8 @@ _TABLE = {
     "model_params": True,
     "class_weight": True,
     "normalize_y": False,
+    "categorical_features": True,
+    "embedding_dim": True,
 }
 
 

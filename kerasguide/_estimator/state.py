@@ -27,17 +27,22 @@ __all__ = [
     "ARRAYS",
     "OPTIONAL_SCALARS",
     "SCALARS",
+    "TABLE",
     "check_loaded",
     "epoch_state",
     "rollback_on_failure",
     "seed_state",
     "set_loaded",
     "set_seed_state",
+    "set_table",
     "set_trained",
 ]
 
 #: Fitted JSON values every estimator has.
 SCALARS = ("n_features_in_", "task_", "n_outputs_", "n_iter_")
+#: What a table's categorical columns add: the encoding (``tabular.TableEncoding``) and the
+#: public views of it. ``is_categorical_`` is None for numbers only, as in HistGradientBoosting.
+TABLE = ("_table_", "is_categorical_", "categories_")
 #: Fitted JSON values only some estimators have (a transformer's ``layer_``).
 OPTIONAL_SCALARS = ("layer_",)
 #: Fitted arrays (a regressor's target scaling).
@@ -69,13 +74,25 @@ def set_trained(est, *, model, plan, task: str, n_outputs: int, history: dict) -
     est.n_outputs_ = n_outputs
 
 
+def set_table(est, table) -> None:
+    """Set what ``fit`` learned of the table's columns: ``table`` (a ``TableEncoding``), or
+    None for numbers only (``is_categorical_`` None, no ``categories_``)."""
+    for name in TABLE:
+        vars(est).pop(name, None)
+    est.is_categorical_ = None if table is None else table.is_categorical.copy()
+    if table is not None:
+        est._table_ = table
+        est.categories_ = [c.copy() for c in table.categories]
+
+
 def set_loaded(est, values: dict[str, Any], *, model, plan) -> None:
     """Set the fitted attributes ``values`` (checked by ``check_loaded``) and the network."""
     for name, value in values.items():
         if name == "history_":
             _set_history(est, value)
-        else:
+        elif name != "_table_":
             setattr(est, name, value)
+    set_table(est, values.get("_table_"))
     est.input_shape_ = tuple(model.input_shape[1:])
     est._model_ = model
     est._forward_ = ForwardCache()
@@ -148,10 +165,36 @@ def _count(field: str, value: Any, minimum: int) -> int:
     return value
 
 
+def _check_table(table, n_features: int, model) -> None:
+    """A table's encoding against its columns and the network's input (and embeddings)."""
+    shape = tuple(model.input_shape[1:])
+    if len(table.is_categorical) != n_features:
+        _refuse("is_categorical_", table.is_categorical, f"n_features_in_={n_features}")
+    if shape != (table.width,):
+        _refuse(
+            "categories_",
+            [len(c) for c in table.categories],
+            f"the encoded rows have {table.width} columns and the network reads {shape}",
+        )
+    layer = model.layers[0] if model.layers else None
+    found = None
+    if type(layer).__name__ == "CategoricalEmbedding":
+        found = (layer.n_passed, tuple(layer.input_dims), tuple(layer.output_dims))
+    if found != table.embeddings:
+        _refuse(
+            "categories_",
+            [len(c) for c in table.categories],
+            f"the network's embeddings are {found}, not {table.embeddings}",
+        )
+
+
 def _check_features(values: dict[str, Any], model) -> None:
     shape = tuple(model.input_shape[1:])
     n_features = _count("n_features_in_", values["n_features_in_"], 1)
-    if n_features != int(np.prod(shape)):
+    table = values.get("_table_")
+    if table is not None:
+        _check_table(table, n_features, model)
+    elif n_features != int(np.prod(shape)):
         _refuse("n_features_in_", n_features, f"the network reads rows of shape {shape}")
     names = values.get("feature_names_in_")
     if names is None:

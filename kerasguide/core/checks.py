@@ -242,6 +242,20 @@ def is_splitter(value: Any) -> bool:
     return not isinstance(value, str) and callable(getattr(value, "split", None))
 
 
+def _categorical_spec(value: Any) -> bool:
+    """``"from_dtype"``, or a 1-D array-like of bools (a mask), ints (indices) or strs (names)."""
+    if isinstance(value, str):
+        return value == "from_dtype"
+    if not isinstance(value, list | tuple | np.ndarray):
+        return False
+    array = np.asarray(value)
+    if array.ndim != 1:
+        return False
+    if array.dtype.kind == "O":
+        return all(isinstance(v, str) for v in array)
+    return array.size == 0 or array.dtype.kind in "biU"
+
+
 _POSITIVE = _real(0.0, math.inf, low_open=True)
 _NON_NEGATIVE = _real(0.0, math.inf)
 _FRACTION = _real(0.0, 1.0)
@@ -308,6 +322,12 @@ PARAMETERS: dict[str, Rule] = {
                          lambda v: isinstance(v, dict)),
     "class_weight": Rule("a dict of class weights, 'balanced' or None",
                          lambda v: isinstance(v, dict) or v == "balanced"),
+    # HistGradientBoosting's spec; which columns it names is checked against X in fit.
+    "categorical_features": Rule(
+        "'from_dtype', None, or an array-like of bool (a mask), int (indices) or str (column "
+        "names)", _categorical_spec,
+        lambda v: v if isinstance(v, str) else np.asarray(v)),
+    "embedding_dim": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
 }  # fmt: skip
 
 

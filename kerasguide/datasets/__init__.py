@@ -10,7 +10,8 @@ scikit-learn), images ``float32``, labels ``int64``. Only
 that the network answers and saying so on stderr; ``download=False`` forbids it.
 
 This package may import ``kerasguide.core`` (for its argument checks), NumPy and
-scikit-learn; ``sequences`` holds the sequence task.
+scikit-learn; ``sequences`` holds the sequence task, ``tables`` the shop table with categorical
+columns (``make_shop_table``, a pandas DataFrame).
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ from kerasguide.core.checks import check_int as _check_int
 from kerasguide.core.checks import check_random_state_arg as _check_random_state
 from kerasguide.datasets import mnist_files
 from kerasguide.datasets.sequences import make_sequences
+from kerasguide.datasets.tables import make_shop_table
 from kerasguide.exceptions import InvalidParameterError
 
 # fmt: off
 __all__ = ["HOUSES_COEF", "HOUSES_INTERCEPT", "MNIST_ENV", "load_digits", "load_houses",
-           "load_mnist", "make_circles", "make_houses", "make_sequences", "make_xor"]
+           "load_mnist", "make_circles", "make_houses", "make_sequences", "make_shop_table",
+           "make_xor"]
 # fmt: on
 
 HOUSE_FEATURES = ("floor_area_sqft", "distance_to_transport_m", "rooms")

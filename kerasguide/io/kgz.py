@@ -28,6 +28,7 @@ from kerasguide._estimator.state import (
     set_loaded,
     set_seed_state,
 )
+from kerasguide._estimator.tabular import TableEncoding
 from kerasguide.core.versions import software_versions
 
 __all__ = ["FORMAT_VERSION", "MAX_MEMBER_BYTES", "MAX_RATIO", "RATIO_FREE_BYTES", "read", "write"]
@@ -57,6 +58,8 @@ def _to_json(value: Any, where: str) -> Any:
         return value
     if isinstance(value, np.generic) and value.dtype.kind in "biuf":
         return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "biuU":
+        return value.tolist()  # a categorical_features mask, indices or names: back as a list
     if isinstance(value, int | float):
         return value
     if isinstance(value, tuple | list):
@@ -119,6 +122,12 @@ def _fitted(est) -> dict[str, Any]:
     fitted["history_"] = {k: [float(v) for v in vs] for k, vs in est.history_.items()}
     if hasattr(est, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(n) for n in est.feature_names_in_]
+    table = getattr(est, "_table_", None)
+    if table is not None:  # the categorical columns' encoding: checked against the network
+        try:
+            fitted["table"] = table.to_json()
+        except ValueError as exc:
+            raise ValueError(f"{type(est).__name__}.{exc}") from None
     if hasattr(est, "classes_"):
         classes = est.classes_
         values = [c.item() if isinstance(c, np.generic) else c for c in classes]
@@ -299,13 +308,20 @@ def _fitted_values(manifest: dict[str, Any], archive: zipfile.ZipFile) -> dict[s
         values["feature_names_in_"] = np.asarray(names, dtype=object)
     if "classes_" in fitted:
         values["classes_"] = _classes(fitted["classes_"])
+    values["_table_"] = None
+    if "table" in fitted:
+        entry = _field(fitted, "table", dict, "fitted ")
+        try:
+            values["_table_"] = TableEncoding.from_json(entry, values.get("feature_names_in_"))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise _Refused(f"its categorical encoding does not fit: {exc}") from None
     for name in manifest["arrays"]:
         values[name] = _array(archive, name)
     return values
 
 
 def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> None:
-    from kerasguide._estimator.building import plan_model
+    from kerasguide._estimator.building import EMBEDDINGS, plan_model
     from kerasguide._estimator.inference import output_dtype
 
     values = _fitted_values(manifest, archive)
@@ -325,8 +341,11 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> 
             set_seed_state(model, saved["seed_state"])
     except ValueError as exc:
         raise _Refused(f"its model's seed_state does not fit: {exc}") from None
-    plan = plan_model(est._checked_params(), values["task_"], input_shape, values["n_outputs_"],
-                      0, saved["dtype"])  # fmt: skip
+    params = est._checked_params()
+    if values["_table_"] is not None:
+        params[EMBEDDINGS] = values["_table_"].embeddings
+    plan = plan_model(params, values["task_"], input_shape, values["n_outputs_"], 0,
+                      saved["dtype"])  # fmt: skip
     set_loaded(est, values, model=model, plan=plan)
     try:
         est._restored()

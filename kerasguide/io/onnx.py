@@ -231,6 +231,15 @@ def _fitted_steps(est):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
+    table = getattr(est, "_table_", None)
+    if table is not None:
+        raise ValueError(
+            f"to_onnx cannot export {type(est).__name__} fitted with categorical columns "
+            f"({', '.join(table.categorical_names)}): the graph does not hold their categories "
+            "and embeddings. To export, encode them in the pipeline instead (a "
+            "ColumnTransformer with OneHotEncoder(handle_unknown='ignore'), then the estimator "
+            "with categorical_features=None) and convert the pipeline with skl2onnx."
+        )
     if _is_classifier(est):
         _class_labels(est.classes_)  # refuses labels ONNX cannot hold before anything is built
     if _is_transformer(est):

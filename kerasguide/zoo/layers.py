@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["L1L2", "L2", "Maxout"]
+# Plainly sorted, as tests/test_public_api.py holds every public __all__ (ruff would put the
+# all-capital names first).
+__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout"]  # noqa: RUF022
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
@@ -119,3 +121,85 @@ class Maxout(keras.layers.Layer):
             "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer)
             if self.kernel_regularizer is not None else None,
         }  # fmt: skip
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="CategoricalEmbedding")
+class CategoricalEmbedding(keras.layers.Layer):
+    """Looks up the integer codes of categorical columns; passes the other columns through.
+
+    The estimators encode a table in NumPy before the network: its first ``n_passed`` columns
+    are numbers (standardized values, one-hot columns), each of the others holds one
+    categorical column's codes (``0`` for unknown or missing, ``1..n`` for the learned
+    categories), as floats. This layer returns the passed columns followed by one
+    ``keras.layers.Embedding`` vector per coded column, so every Dense model of the zoo reads
+    learned embeddings. Written with ``keras.ops``, so it runs on every backend.
+
+    Parameters
+    ----------
+    n_passed : int
+        Leading columns handed on unchanged.
+    input_dims : sequence of int
+        Codes of each coded column (its categories plus one, for code 0).
+    output_dims : sequence of int
+        Width of each column's embedding.
+    seed : int, optional
+        Seeds the embeddings' initial values (uniform in [-0.05, 0.05], Keras's default).
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from kerasguide.zoo.layers import CategoricalEmbedding
+    >>> layer = CategoricalEmbedding(2, input_dims=[4], output_dims=[3], seed=0)
+    >>> rows = np.array([[0.5, -1.0, 2.0], [0.0, 1.0, 0.0]], dtype="float32")
+    >>> tuple(layer(rows).shape)
+    (2, 5)
+    """
+
+    def __init__(self, n_passed, input_dims, output_dims, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_passed = int(n_passed)
+        self.input_dims = [int(d) for d in input_dims]
+        self.output_dims = [int(d) for d in output_dims]
+        self.seed = seed
+        if len(self.input_dims) != len(self.output_dims):
+            raise ValueError(
+                "CategoricalEmbedding needs one output_dim per input_dim. Received: "
+                f"input_dims={self.input_dims}, output_dims={self.output_dims}"
+            )
+        self.embeddings = [
+            keras.layers.Embedding(
+                n, width, dtype=self.dtype_policy,
+                embeddings_initializer=keras.initializers.RandomUniform(
+                    -0.05, 0.05, seed=None if seed is None else int(seed) + 2000 + i
+                ),
+                name=f"embedding_{i}",
+            )
+            for i, (n, width) in enumerate(zip(self.input_dims, self.output_dims, strict=True))
+        ]  # fmt: skip
+
+    def build(self, input_shape):
+        for embedding in self.embeddings:
+            embedding.build((input_shape[0],))
+
+    def call(self, inputs):
+        parts = [inputs[:, : self.n_passed]]
+        for i, embedding in enumerate(self.embeddings):
+            codes = keras.ops.cast(inputs[:, self.n_passed + i], "int32")
+            # An out-of-range code (never made by the estimators) reads as unknown.
+            codes = keras.ops.where((codes < 0) | (codes >= self.input_dims[i]), 0, codes)
+            parts.append(keras.ops.cast(embedding(codes), inputs.dtype))
+        return keras.ops.concatenate(parts, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], self.n_passed + sum(self.output_dims))
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_passed": self.n_passed,
+            "input_dims": list(self.input_dims),
+            "output_dims": list(self.output_dims),
+            "seed": self.seed,
+        }
