@@ -46,13 +46,13 @@ _LAZY = {
     "get_model_builder": ("kerasguide.zoo", "get_model_builder"),
     "layers": ("kerasguide.layers", None),
     "list_models": ("kerasguide.zoo", "list_models"),
-    "load": ("kerasguide.io.saving", "load"),
+    "load": ("kerasguide.saving", "load"),
     "models": ("kerasguide.models", None),
     "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
     "search_space": ("kerasguide.tuning", "search_space"),
     "tuning": ("kerasguide.tuning", None),
-    "to_onnx": ("kerasguide.io.onnx", "to_onnx"),
+    "to_onnx": ("kerasguide.export", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -10,6 +10,7 @@ engines and fitted attributes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -44,7 +45,7 @@ def _reconstruction_target(X, source):
     every categorical column one-hot (however many its categories): with the encoding a
     warm start continues (``source`` a ``TableEncoding`` or None), or one learned now
     (``source`` the checked parameters)."""
-    if isinstance(source, dict):
+    if isinstance(source, Mapping):
         mask = categorical_mask(X, source["categorical_features"])
         source = None if mask is None else learn_encoding(X, mask, None, one_hot_only=True)
     if source is not None:

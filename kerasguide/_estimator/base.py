@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from kerasguide._estimator.backend import distribution_scope
-from kerasguide._estimator.building import EMBEDDINGS, check_takes_tables
+from kerasguide._estimator.building import check_takes_tables
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.holdout import check_validation_data
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
@@ -146,7 +146,6 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
             if table is not None:
                 X, y = table_rows(self, table, X, reset=first, y=y,
                                   y_numeric=not self._is_classifier)  # fmt: skip
-                params = {**params, EMBEDDINGS: table.embeddings}
             else:
                 # Rows of input_shape (None: of X's shape, or the fitted model's when resuming).
                 shape = row_shape(

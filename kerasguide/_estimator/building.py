@@ -14,7 +14,7 @@ that reads a signature, and only a user's.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,16 +219,16 @@ def with_embeddings(model, embeddings: tuple, seed: int | None, where: str):
     return wrapped
 
 
-def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs: int,
-               seed: int, dtype: str, *, pooled: bool = True) -> ModelPlan:  # fmt: skip
+def plan_model(params: Mapping[str, Any], task: str, input_shape: tuple, n_outputs: int,
+               seed: int, dtype: str, *, pooled: bool = True,
+               embeddings: tuple | None = None) -> ModelPlan:  # fmt: skip
     """The ``ModelPlan`` for an estimator's checked parameters ``params``.
 
     Nothing is built here, so a warm start can ask for the key without building a model.
-    With a table's ``embeddings`` in ``params``, the model is built for the rows its
-    embedding layer hands on.
+    With a table's ``embeddings`` (the fitted encoding's), the model is built for the rows
+    its embedding layer hands on.
     """
     builder, where, _ = _builder(params["model"])
-    embeddings = params.get(EMBEDDINGS)
     expects = tuple(input_shape)
     if embeddings is not None:
         input_shape = (embeddings[0] + sum(embeddings[2]),)

@@ -25,7 +25,7 @@ from kerasguide._estimator.holdout import is_splitter, split_with
 from kerasguide._estimator.loop import TrainingOptions, TrainingResult, needs_batch_hooks
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
-from kerasguide._estimator.state import set_trained
+from kerasguide._estimator.state import set_trained, table_embeddings
 from kerasguide._estimator.training import train, train_fused
 from kerasguide.exceptions import ConvergenceWarning
 
@@ -118,7 +118,8 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
         # A distributed model trains itself (pooled engines are single-device models), and
         # callbacks must see the estimator's own model.
         pooled = params["distribution"] is None and not params["callbacks"]
-        plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled)
+        plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled,
+                          embeddings=table_embeddings(est))  # fmt: skip
         return Start(_build_seeded(plan, dtype), plan, task, n_outputs, {})
     if task in ("regression", "multilabel") and n_outputs != est.n_outputs_:
         raise ValueError(
@@ -126,7 +127,8 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
             f"{est.n_outputs_}; refit with warm_start=False."
         )
     old = est._model_plan_
-    plan = plan_model(params, est.task_, X.shape[1:], est.n_outputs_, seed, dtype)
+    plan = plan_model(params, est.task_, X.shape[1:], est.n_outputs_, seed, dtype,
+                      embeddings=table_embeddings(est))  # fmt: skip
     changed = (["model"] if plan.builder is not old.builder else []) + _changed(
         old.kwargs, plan.kwargs
     )

@@ -36,6 +36,7 @@ __all__ = [
     "set_seed_state",
     "set_table",
     "set_trained",
+    "table_embeddings",
 ]
 
 #: Fitted JSON values every estimator has.
@@ -83,6 +84,13 @@ def set_table(est, table) -> None:
     if table is not None:
         est._table_ = table
         est.categories_ = [c.copy() for c in table.categories]
+
+
+def table_embeddings(est) -> tuple | None:
+    """The embedded columns of the fitted table encoding, as the model is built for them
+    (None: numbers only, or every categorical column one-hot)."""
+    table = getattr(est, "_table_", None)
+    return None if table is None else table.embeddings
 
 
 def set_loaded(est, values: dict[str, Any], *, model, plan) -> None:

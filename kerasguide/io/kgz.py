@@ -321,7 +321,7 @@ def _fitted_values(manifest: dict[str, Any], archive: zipfile.ZipFile) -> dict[s
 
 
 def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> None:
-    from kerasguide._estimator.building import EMBEDDINGS, plan_model
+    from kerasguide._estimator.building import plan_model
     from kerasguide._estimator.inference import output_dtype
 
     values = _fitted_values(manifest, archive)
@@ -341,11 +341,10 @@ def _restore(est, manifest: dict[str, Any], archive: zipfile.ZipFile, model) -> 
             set_seed_state(model, saved["seed_state"])
     except ValueError as exc:
         raise _Refused(f"its model's seed_state does not fit: {exc}") from None
-    params = est._checked_params()
-    if values["_table_"] is not None:
-        params[EMBEDDINGS] = values["_table_"].embeddings
-    plan = plan_model(params, values["task_"], input_shape, values["n_outputs_"], 0,
-                      saved["dtype"])  # fmt: skip
+    table = values["_table_"]
+    embeddings = None if table is None else table.embeddings
+    plan = plan_model(est._checked_params(), values["task_"], input_shape, values["n_outputs_"],
+                      0, saved["dtype"], embeddings=embeddings)  # fmt: skip
     set_loaded(est, values, model=model, plan=plan)
     try:
         est._restored()
