@@ -496,3 +496,21 @@ def test_the_shop_table_trains_with_its_categories():
     ndarray, _ = make_shop_table(300, random_state=0, as_frame=False, return_X_y=True)
     flat = KerasClassifier(categorical_features=[0, 1, 2, 3, 4], **FAST).fit(ndarray, y)
     assert_allclose(flat.predict_proba(ndarray), est.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ({"categorical_features": None}, "categorical_features"),
+        ({"embedding_dim": 3}, "embedding_dim"),
+    ],
+)
+def test_a_warm_start_refuses_a_changed_encoding(change, name):
+    X, y = make_shop_table(300, random_state=0, return_X_y=True)
+    est = KerasClassifier(hidden_layers=(8,), epochs=2, warm_start=True, random_state=0)
+    est.fit(X, y)
+    before = est.predict_proba(X)
+    est.set_params(**change)
+    with pytest.raises(ValueError, match=f"`{name}` encodes X otherwise"):
+        est.fit(X, y)
+    np.testing.assert_array_equal(est.predict_proba(X), before)

@@ -29,6 +29,7 @@ from kerasguide._estimator.state import (
 from kerasguide._estimator.tabular import (
     TableEncoding,
     categorical_mask,
+    changed_spec,
     learn_encoding,
     table_rows,
 )
@@ -172,7 +173,17 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         """The encoding of a table with categorical columns (None: numbers only), learned by a
         first fit (and set as fitted state), else the fitted one."""
         if not first:
-            return getattr(self, "_table_", None)
+            table = getattr(self, "_table_", None)
+            spec, width = params["categorical_features"], params["embedding_dim"]
+            one_hot = table is not None and check_takes_tables(params)
+            changed = changed_spec(table, X, spec, width, one_hot)
+            if changed:
+                raise ValueError(
+                    f"warm_start=True continues the fitted model, but `{changed}` encodes X "
+                    "otherwise than when it was fitted; set it back or refit with "
+                    f"warm_start=False. Received: {changed}={params[changed]!r}"
+                )
+            return table
         mask = categorical_mask(X, params["categorical_features"])
         if mask is not None:
             # A model that reconstructs its input (the autoencoder) reads every column one-hot:

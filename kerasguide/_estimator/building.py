@@ -30,7 +30,7 @@ __all__ = ["DEFAULT_OPTIMIZER", "EMBEDDINGS", "KNOBS", "ModelPlan", "check_model
 
 #: The estimators' optimizer unless told otherwise.
 DEFAULT_OPTIMIZER = "adam"
-#: The plan's argument (and ``fit``'s checked parameter) that holds a table's embeddings,
+#: The plan's argument that holds a table's embeddings,
 #: ``(n_passed, input_dims, output_dims)``: the model is built for the embedded width and
 #: the embedding layer put in front (``with_embeddings``).
 EMBEDDINGS = "embeddings"

@@ -44,7 +44,9 @@ __all__ = [
     "MAX_ONE_HOT",
     "TableEncoding",
     "categorical_mask",
+    "changed_spec",
     "embedding_width",
+    "encoding_dims",
     "learn_encoding",
     "table_rows",
 ]
@@ -377,6 +379,29 @@ def _column_names(names, n_features: int) -> tuple[str, ...]:
     return tuple(f"at index {j}" for j in range(n_features))
 
 
+def changed_spec(
+    table: TableEncoding | None, X, spec, embedding_dim: int | None, one_hot_only: bool
+) -> str | None:
+    """The parameter (``categorical_features`` or ``embedding_dim``) that would encode ``X``
+    otherwise than the fitted ``table`` does, or None: a warm start continues one encoding."""
+    mask = categorical_mask(X, spec)
+    fitted = None if table is None else table.is_categorical
+    if not (spec == "from_dtype" and mask is None and table is not None):  # no dtypes to read
+        same = mask is None if fitted is None else mask is not None and np.array_equal(mask, fitted)
+        if not same:
+            return "categorical_features"
+    dims = None if table is None else encoding_dims(table.categories, embedding_dim, one_hot_only)
+    return "embedding_dim" if table is not None and dims != tuple(table.dims) else None
+
+
+def encoding_dims(categories, embedding_dim: int | None, one_hot_only: bool) -> tuple:
+    """Each categorical column's embedding width (0: one-hot), from its categories."""
+    return tuple(
+        0 if one_hot_only or len(c) <= MAX_ONE_HOT else (embedding_dim or embedding_width(len(c)))
+        for c in categories
+    )
+
+
 def learn_encoding(X, mask: np.ndarray, embedding_dim: int | None, *,
                    one_hot_only: bool = False) -> TableEncoding:  # fmt: skip
     """The encoding of the table ``X`` whose categorical columns ``mask`` marks (every one
@@ -390,10 +415,7 @@ def learn_encoding(X, mask: np.ndarray, embedding_dim: int | None, *,
         X = np.asarray(X)
     names = _column_names(_names_of(X), len(mask))
     categories = tuple(_learn_categories(_column(X, j), names[j]) for j in np.flatnonzero(mask))
-    dims = tuple(
-        0 if one_hot_only or len(c) <= MAX_ONE_HOT else (embedding_dim or embedding_width(len(c)))
-        for c in categories
-    )
+    dims = encoding_dims(categories, embedding_dim, one_hot_only)
     numeric = np.flatnonzero(~mask)
     block = _numbers(X, numeric, list(names)) if len(numeric) else np.zeros((X.shape[0], 0))
     mean = block.mean(axis=0)
