@@ -377,25 +377,9 @@ def _load(path: Path, classes: dict[str, type]):
 
 
 def read(path, classes: dict[str, type]):
-    """The estimator saved in ``path`` by ``est.save(path)``, ready to predict and train.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        A file written by [`save`][kerasguide.io.saving.save].
-
-    Returns
-    -------
-    KerasClassifier, KerasRegressor or KerasTransformer
-
-    Raises
-    ------
-    ValueError
-        The file is not a saved estimator, is damaged or altered (a fitted attribute that
-        does not fit the network or the others), is of a newer format, declares members too
-        large for a saved estimator, or its network holds code that safe loading refuses (a
-        ``Lambda`` layer); the message names the file and what is wrong.
-    """
+    """The estimator saved in ``path``, made of one of ``classes`` (by class name), with every
+    check [`kerasguide.io.saving.load`][kerasguide.io.saving.load] documents: each refusal is a
+    ``ValueError`` that names the file and what is wrong."""
     path = Path(path)
     try:
         return _load(path, classes)
