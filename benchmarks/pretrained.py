@@ -45,9 +45,9 @@ MODELS = {
     "mnist-mlp-modern": (None, "mlp --hidden-layers 512,256 --activation relu --dropout 0.2 "
                                "--l2 0 --epochs 15 --batch-size 100 --optimizer adam "
                                "--learning-rate 0.001"),
-    "mnist-cnn": (None, "cnn --dense-layers 256 --normalization batch --dropout 0.5 --epochs 20 "
-                        "--batch-size 128 --optimizer adam --learning-rate 0.002 "
-                        "--learning-rate-schedule cosine"),
+    "mnist-cnn": (None, "cnn --filters 32,64,128 --dense-layers 256 --normalization batch "
+                        "--dropout 0.5 --epochs 20 --batch-size 128 --optimizer adam "
+                        "--learning-rate 0.002 --learning-rate-schedule cosine"),
 }  # fmt: skip
 INPUT = (
     "MNIST digits: uint8 pixels 0-255 of shape (n, 28, 28), as keras.datasets.mnist gives them, "

@@ -16,6 +16,9 @@ from kerasguide.app import cli
 from kerasguide.io import kgz
 from kerasguide.zoo import pretrained as zoo
 
+#: Fits of a fixed number of epochs end while the loss still improves: expected here.
+pytestmark = pytest.mark.filterwarnings("ignore::kerasguide.exceptions.ConvergenceWarning")
+
 
 def test_the_smallest_model_retrains_with_its_recipe(tmp_path, mnist_path, capsys):
     name = min(kerasguide.list_pretrained(), key=lambda n: zoo.pretrained_info(n)["num_params"])
@@ -105,8 +108,8 @@ def test_float16_storage_rounds_the_weights_and_drops_the_optimizer(tmp_path, di
     assert half.stat().st_size < 0.6 * full.stat().st_size
     loaded = kerasguide.load(half)
     for saved, kept in zip(clf.model_.get_weights(), loaded.model_.get_weights(), strict=True):
-        assert kept.dtype == np.float32
-        assert np.array_equal(kept, saved.astype(np.float16).astype(np.float32))
+        assert kept.dtype == saved.dtype  # stored rounded, computed in the network's dtype
+        assert np.array_equal(kept, saved.astype(np.float16).astype(saved.dtype))
     assert int(loaded.model_.optimizer.iterations) == 0  # a fresh optimizer
     assert np.abs(loaded.predict_proba(X) - clf.predict_proba(X)).max() < 1e-2
     loaded.set_params(warm_start=True, epochs=1).fit(X, y)

@@ -4,6 +4,7 @@ in the shape and scale a pretrained network takes.
 The first step of every pretrained model's ``Pipeline``
 ([`kerasguide.load_pretrained`][kerasguide.io.pretrained.load_pretrained]).
 
+```python
 >>> import numpy as np
 >>> from kerasguide.io.pixels import MnistPixels
 >>> images = np.zeros((2, 28, 28), dtype=np.uint8)
@@ -11,6 +12,8 @@ The first step of every pretrained model's ``Pipeline``
 >>> X = MnistPixels(shape=(784,)).fit_transform(images)
 >>> X.shape, X.dtype.name, float(X.max())
 ((2, 784), 'float32', 1.0)
+
+```
 """
 
 from __future__ import annotations

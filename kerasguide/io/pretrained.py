@@ -5,12 +5,15 @@ The metadata (names, hashes, accuracies, recipes) lives beside the weights in th
 ([`kerasguide.zoo.pretrained`][kerasguide.zoo.pretrained]); loading needs the estimators and the
 ``.kgz`` reader, which the zoo may not import, so it lives here.
 
+```python
 >>> import kerasguide
 >>> clf = kerasguide.load_pretrained("mnist-softmax")
->>> [name for name, _ in clf.steps]
-['pixels', 'classifier']
+>>> clf.steps[0][0], clf.steps[1][0]
+('pixels', 'classifier')
 >>> clf.classes_.tolist()
 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+
+```
 """
 
 from __future__ import annotations

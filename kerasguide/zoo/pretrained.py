@@ -12,11 +12,14 @@ file as a fitted estimator.
 The weights were trained on MNIST (Yann LeCun, Corinna Cortes and Christopher J. C. Burges),
 whose licence, Creative Commons Attribution-Share Alike 3.0 (CC BY-SA 3.0), applies to them.
 
+```python
 >>> import kerasguide
 >>> "mnist-softmax" in kerasguide.list_pretrained()
 True
 >>> kerasguide.pretrained_info("mnist-softmax")["model"]
 'softmax_regression'
+
+```
 """
 
 from __future__ import annotations
