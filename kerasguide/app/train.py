@@ -37,8 +37,6 @@ FLAGS = {
     "dropout": True,
     "l2": True,
     "normalization": True,
-    "filters": True,
-    "dense_layers": True,
     "optimizer": False,
     "learning_rate": True,
     "learning_rate_schedule": True,
@@ -49,7 +47,8 @@ FLAGS = {
 #: The flags that shape the network: a model takes one if its factory has that argument.
 ARCHITECTURE = ("hidden_layers", "activation", "dropout", "l2", "normalization", "filters",
                 "dense_layers")  # fmt: skip
-#: The architecture flags that are no estimator parameter: they go in ``model_params``.
+#: The architecture flags that are no estimator parameter (the factory's own arguments, never
+#: None when given): they go in ``model_params``.
 MODEL_PARAMS = ("filters", "dense_layers")
 #: Names that only Keras can check: checked once the data is loaded and Keras imported.
 _KERAS_NAMES = ("activation", "optimizer", "learning_rate_schedule")
@@ -88,7 +87,7 @@ def add_parser(commands, common: argparse.ArgumentParser) -> None:
     helps = {**_HELP, "optimizer": "a Keras optimizer name, e.g. sgd, adam, rmsprop (default: sgd)",
              "learning_rate": f"a finite float > 0 (default: {TALK_LEARNING_RATE:g}, the "
              "talk's)"}  # fmt: skip
-    for name, none_ok in FLAGS.items():
+    for name, none_ok in [*FLAGS.items(), *((name, False) for name in MODEL_PARAMS)]:
         # A Keras name is read now and checked once the data is loaded (Keras imported).
         kind = functools.partial(parse, name) if name in _KERAS_NAMES else cli_type(
             name, none_ok=none_ok)  # fmt: skip
