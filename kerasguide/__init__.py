@@ -25,8 +25,11 @@ __all__ = [
     "get_model_builder",
     "layers",
     "list_models",
+    "list_pretrained",
     "load",
+    "load_pretrained",
     "models",
+    "pretrained_info",
     "register_model",
     "scratch",
     "search_space",
@@ -46,8 +49,11 @@ _LAZY = {
     "get_model_builder": ("kerasguide.zoo", "get_model_builder"),
     "layers": ("kerasguide.layers", None),
     "list_models": ("kerasguide.zoo", "list_models"),
+    "list_pretrained": ("kerasguide.zoo.pretrained", "list_pretrained"),
     "load": ("kerasguide.saving", "load"),
+    "load_pretrained": ("kerasguide.io.pretrained", "load_pretrained"),
     "models": ("kerasguide.models", None),
+    "pretrained_info": ("kerasguide.zoo.pretrained", "pretrained_info"),
     "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
     "search_space": ("kerasguide.tuning", "search_space"),
@@ -59,10 +65,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch, tuning
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.io.onnx import to_onnx
+    from kerasguide.io.pretrained import load_pretrained
     from kerasguide.io.saving import load
     from kerasguide.transformer import KerasTransformer
     from kerasguide.tuning import search_space
     from kerasguide.zoo import build_model, get_model_builder, list_models, register_model
+    from kerasguide.zoo.pretrained import list_pretrained, pretrained_info
 
 
 def __getattr__(name: str):

@@ -1,7 +1,8 @@
-"""The ``kerasguide`` command: list the model zoo and the datasets, train, reproduce the talk.
+"""The ``kerasguide`` command: list the model zoo, the datasets and the pretrained models, train,
+reproduce the talk.
 
-``kerasguide models`` and ``kerasguide datasets`` import no Keras (``models --json``, which
-counts parameters, does).
+``kerasguide models``, ``kerasguide datasets`` and ``kerasguide pretrained`` import no Keras
+(``models --json``, which counts parameters, does).
 The error boundary: the command line is checked up front (argparse types, built for ``train``'s
 parameters from the parameter table, so that the flags and the estimators say the same; then the
 commands' own checks, which raise [`UserError`][kerasguide.app.inputs.UserError], as do the call
@@ -10,9 +11,10 @@ and files are checked before the backend is imported. A user's mistake ends with
 stderr, ``kerasguide: error: ...``, and exit status 2 (``--debug`` adds the traceback). Anything
 else is a bug: its traceback is shown and the exit status is 1.
 
-This module holds the parser, the entry point, ``models`` and ``datasets``; ``train`` and
-``reproduce`` are in [`kerasguide.app.train`][kerasguide.app.train] and
-[`kerasguide.app.reproduce`][kerasguide.app.reproduce], which add their own flags and import
+This module holds the parser, the entry point, ``models`` and ``datasets``; ``train``,
+``reproduce`` and ``pretrained`` are in [`kerasguide.app.train`][kerasguide.app.train],
+[`kerasguide.app.reproduce`][kerasguide.app.reproduce] and
+[`kerasguide.app.pretrained`][kerasguide.app.pretrained], which add their own flags and import
 nothing from here; the input boundary is [`kerasguide.app.inputs`][kerasguide.app.inputs].
 """
 
@@ -23,7 +25,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from kerasguide.app import reproduce, train
+from kerasguide.app import pretrained, reproduce, train
 from kerasguide.app.backend import quiet_tensorflow
 from kerasguide.app.datasets_table import DATASETS
 from kerasguide.app.inputs import UserError
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_parser(commands, common)
     reproduce.add_parser(commands, common)
+    pretrained.add_parser(commands, common)
     return parser
 
 
@@ -153,7 +156,8 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- entry point
 def _commands():
     return {"models": _cmd_models, "datasets": _cmd_datasets, "train": train.cmd_train,
-            "reproduce": reproduce.cmd_reproduce}  # fmt: skip
+            "reproduce": reproduce.cmd_reproduce,
+            "pretrained": pretrained.cmd_pretrained}  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and command-line errors
         return exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-    if args.command not in ("models", "datasets"):
+    if args.command not in ("models", "datasets", "pretrained"):
         quiet_tensorflow()
     try:
         return _commands()[args.command](args)

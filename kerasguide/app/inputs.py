@@ -56,10 +56,11 @@ def _writable(folder: Path, what: Path) -> None:
 
 
 def keras_file(text: str) -> Path:
-    """An ``argparse`` type: a path ``model.save`` can write, checked before any training."""
+    """An ``argparse`` type: a path ``model.save`` (``.keras``) or an estimator's ``save``
+    (``.kgz``) can write, checked before any training."""
     path = Path(text).expanduser()
-    if path.suffix != ".keras":
-        raise argparse.ArgumentTypeError(f"must end in .keras. Received: {text!r}")
+    if path.suffix not in (".keras", ".kgz"):
+        raise argparse.ArgumentTypeError(f"must end in .keras or .kgz. Received: {text!r}")
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{str(path)!r} is a directory")
     if not path.parent.is_dir():

@@ -10,8 +10,9 @@ mistake raises [`UserError`][kerasguide.app.inputs.UserError]. It trains a
 [`KerasRegressor`][kerasguide.estimators.KerasRegressor] or, for a model that reconstructs its
 inputs (the autoencoder), a [`KerasTransformer`][kerasguide.transformer.KerasTransformer] for
 exactly the epochs asked, reports the test score (``sklearn.metrics``; the reconstruction error
-for an autoencoder) and, with ``--save``, saves the Keras model, also after Ctrl-C: then with
-the weights learned so far.
+for an autoencoder) and, with ``--save``, saves the Keras model (``.keras``) or the fitted
+estimator (``.kgz``, for ``kerasguide.load``), also after Ctrl-C: then with the weights learned
+so far. ``--filters`` and ``--dense-layers`` go to the model through ``model_params``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from kerasguide.app.inputs import UserError, keras_file, load_split, mnist_file
 from kerasguide.core.checks import PARAMETERS, check, cli_type, parse
 from kerasguide.exceptions import InvalidParameterError
 
-__all__ = ["ARCHITECTURE", "FLAGS", "add_parser", "cmd_train"]
+__all__ = ["ARCHITECTURE", "FLAGS", "MODEL_PARAMS", "add_parser", "cmd_train"]
 
 #: The estimator parameters ``train`` sets, each with whether the estimators take None for it
 #: (their "the model's own default"; the check's message then says so, as theirs does).
@@ -35,22 +36,31 @@ FLAGS = {
     "activation": True,
     "dropout": True,
     "l2": True,
+    "normalization": True,
     "optimizer": False,
     "learning_rate": True,
+    "learning_rate_schedule": True,
     "epochs": False,
     "batch_size": False,
     "seed": False,
 }
 #: The flags that shape the network: a model takes one if its factory has that argument.
-ARCHITECTURE = ("hidden_layers", "activation", "dropout", "l2")
+ARCHITECTURE = ("hidden_layers", "activation", "dropout", "l2", "normalization", "filters",
+                "dense_layers")  # fmt: skip
+#: The architecture flags that are no estimator parameter (the factory's own arguments, never
+#: None when given): they go in ``model_params``.
+MODEL_PARAMS = ("filters", "dense_layers")
 #: Names that only Keras can check: checked once the data is loaded and Keras imported.
-_KERAS_NAMES = ("activation", "optimizer")
+_KERAS_NAMES = ("activation", "optimizer", "learning_rate_schedule")
 _HELP = {
     "hidden_layers": "units of each hidden layer, e.g. 128,64",
     "activation": "a Keras activation name (relu, tanh, leaky_relu, linear, ...) or maxout",
     "epochs": "default depends on the dataset",
     "batch_size": "default depends on the dataset",
     "seed": "weights, dropout, shuffling, split (default: 0)",
+    "filters": "filters of each convolution, e.g. 32,64",
+    "dense_layers": "units of each dense layer after the convolutions, e.g. 128",
+    "learning_rate_schedule": "cosine, step or plateau (default: a constant rate)",
 }
 
 
@@ -77,14 +87,19 @@ def add_parser(commands, common: argparse.ArgumentParser) -> None:
     helps = {**_HELP, "optimizer": "a Keras optimizer name, e.g. sgd, adam, rmsprop (default: sgd)",
              "learning_rate": f"a finite float > 0 (default: {TALK_LEARNING_RATE:g}, the "
              "talk's)"}  # fmt: skip
-    for name, none_ok in FLAGS.items():
+    for name, none_ok in [*FLAGS.items(), *((name, False) for name in MODEL_PARAMS)]:
         # A Keras name is read now and checked once the data is loaded (Keras imported).
         kind = functools.partial(parse, name) if name in _KERAS_NAMES else cli_type(
             name, none_ok=none_ok)  # fmt: skip
         train.add_argument(flag(name), type=kind, default=defaults.get(name),
                            help=helps.get(name, PARAMETERS[name].allowed),
                            metavar=name.upper())  # fmt: skip
-    train.add_argument("--save", type=keras_file, metavar="PATH", help="save the model (.keras)")
+    train.add_argument(
+        "--save",
+        type=keras_file,
+        metavar="PATH",
+        help="save the Keras model (.keras) or the fitted estimator (.kgz)",
+    )
     train.add_argument("--mnist", type=mnist_file, metavar="PATH", help="a local mnist.npz")
 
 
@@ -148,8 +163,13 @@ def _shaped(split, shape: tuple[int, ...] | None):
 def _estimator(args: argparse.Namespace, card, split, epochs: int, knobs: dict[str, Any]):
     from kerasguide.app.runner import make_estimator
 
+    model_params = {name: knobs.pop(name) for name in MODEL_PARAMS if name in knobs}
     settings = {"epochs": epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
                 "learning_rate": args.learning_rate, "verbose": 1, **knobs}  # fmt: skip
+    if args.learning_rate_schedule is not None:
+        settings["learning_rate_schedule"] = args.learning_rate_schedule
+    if model_params:
+        settings["model_params"] = model_params
     if card.reconstructs:
         from kerasguide import KerasTransformer
 
@@ -216,8 +236,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"Training interrupted after {estimator.n_iter_} of {epochs} epochs.")
     _report(estimator, split, card)
     if args.save is not None:
-        estimator.model_.save(args.save)
+        # A .kgz holds the whole fitted estimator (kerasguide.load), a .keras the network.
+        what = "estimator" if args.save.suffix == ".kgz" else "model"
+        (estimator if what == "estimator" else estimator.model_).save(args.save)
         scaled = " (it takes standardised features)" if spec.standardize else ""
         when = " after the interrupted training" if interrupted else ""
-        print(f"Saved the model{when} to {args.save}{scaled}")
+        print(f"Saved the {what}{when} to {args.save}{scaled}")
     return 130 if interrupted else 0

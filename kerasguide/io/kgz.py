@@ -31,13 +31,27 @@ from kerasguide._estimator.state import (
 from kerasguide._estimator.tabular import TableEncoding
 from kerasguide.core.versions import software_versions
 
-__all__ = ["FORMAT_VERSION", "MAX_MEMBER_BYTES", "MAX_RATIO", "RATIO_FREE_BYTES", "read", "write"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_MEMBER_BYTES",
+    "MAX_RATIO",
+    "RATIO_FREE_BYTES",
+    "WEIGHTS",
+    "read",
+    "write",
+]
 
 #: The version of the file layout this module writes; ``load`` refuses newer ones.
 FORMAT_VERSION = 1
 _FORMAT = "kerasguide-estimator"
 #: The estimator classes a file may hold, by name; ``read`` is handed the classes themselves.
 _CLASSES = ("KerasClassifier", "KerasRegressor", "KerasTransformer")
+#: How ``write`` may store the network's weights: "float32" (as trained, with the optimizer's
+#: state) or "float16" (each weight rounded to float16, without the optimizer's state, so that
+#: further training starts a fresh optimizer). Rounded weights keep the network's own dtype, so
+#: any reader loads them; their zeroed low bits compress, to about 2.1 bytes a weight. Files
+#: without the manifest's ``weights`` entry hold them as trained.
+WEIGHTS = ("float32", "float16")
 #: Bounds on the zip's members, checked on its directory before anything is inflated
 #: (measured files are 1 to 8 MiB and compress 1.1:1 to 2.5:1).
 MAX_RATIO = 100
@@ -140,7 +154,7 @@ def _fitted(est) -> dict[str, Any]:
     return fitted
 
 
-def _manifest(est) -> dict[str, Any]:
+def _manifest(est, weights: str) -> dict[str, Any]:
     from kerasguide._estimator.inference import output_dtype
 
     model = est._model_
@@ -156,15 +170,29 @@ def _manifest(est) -> dict[str, Any]:
             "input_shape": list(model.input_shape[1:]),
             "dtype": output_dtype(model).name,
             "seed_state": seed_state(model),
+            "weights": weights,
         },
         "arrays": [name for name in ARRAYS if hasattr(est, name)],
     }
 
 
-def write(est, path) -> Path:
+def _save_half(model, keras_file: str) -> None:
+    """Save ``model`` to ``keras_file``, its weights rounded to float16, with a fresh optimizer."""
+    import keras
+
+    # A copy, so the estimator keeps its weights and its optimizer's state.
+    shell = keras.models.clone_model(model)
+    shell.set_weights([w.astype(np.float16).astype(w.dtype) for w in model.get_weights()])
+    shell.compile_from_config(model.get_compile_config())
+    shell.save(keras_file)
+
+
+def write(est, path, *, weights: str = "float32") -> Path:
     """Write the fitted estimator ``est`` to the zip file ``path``; return the path.
 
     See the module documentation for what the file holds. ``est.save(path)`` calls this.
+    ``weights="float16"`` rounds the stored weights to float16 and drops the optimizer's state
+    (see ``WEIGHTS``): about half the bytes.
 
     Raises
     ------
@@ -174,12 +202,17 @@ def write(est, path) -> Path:
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {WEIGHTS}. Received: weights={weights!r}")
     path = Path(path)
-    manifest = _manifest(est)  # refuses what JSON cannot hold before anything is written
+    manifest = _manifest(est, weights)  # refuses what JSON cannot hold before anything is written
     card = est.model_card()
     with tempfile.TemporaryDirectory() as tmp:
         keras_file = os.path.join(tmp, "model.keras")
-        est._model_.save(keras_file)
+        if weights == "float16":
+            _save_half(est._model_, keras_file)
+        else:
+            est._model_.save(keras_file)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("manifest.json", json.dumps(manifest, indent=2))
             archive.write(keras_file, "model.keras")
@@ -247,6 +280,8 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         raise _Refused(f"its manifest's model 'input_shape' is {_short(shape)}")
     if model.get("dtype") not in ("float32", "float64"):
         raise _Refused(f"its manifest's model 'dtype' is {_short(model.get('dtype'))}")
+    if model.get("weights", "float32") not in WEIGHTS:
+        raise _Refused(f"its manifest's model 'weights' is {_short(model.get('weights'))}")
     return manifest
 
 

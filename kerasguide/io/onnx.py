@@ -247,15 +247,35 @@ def _fitted_steps(est):
     return _steps(est._model_)
 
 
+def _network_estimator(est):
+    """``est``, or the estimator of a pretrained model's ``Pipeline`` (``MnistPixels``, then
+    the estimator): its graph takes what the network takes."""
+    from kerasguide.io.pixels import MnistPixels
+
+    steps = getattr(est, "steps", None)
+    if steps is None:
+        return est
+    if all(isinstance(step, MnistPixels) for _, step in steps[:-1]):
+        return steps[-1][1]
+    raise ValueError(
+        "to_onnx converts a kerasguide estimator or a pretrained model's Pipeline; convert "
+        "other pipelines with skl2onnx.to_onnx after register_skl2onnx(). Received: a "
+        f"Pipeline of {[type(step).__name__ for _, step in steps]}"
+    )
+
+
 def to_onnx(est, X_sample=None):
     """The fitted estimator as an ONNX model, computing what its ``predict`` computes.
 
     Parameters
     ----------
-    est : KerasClassifier, KerasRegressor or KerasTransformer
+    est : KerasClassifier, KerasRegressor, KerasTransformer or a pretrained model's Pipeline
         A fitted estimator whose model is a Sequential of Dense, Dropout and activation layers
         (the ``mlp``, ``linear``, ``logistic``, ``wide`` and ``autoencoder`` models of the zoo;
-        a ``KerasTransformer`` needs only the layers up to its ``layer_`` to be of those).
+        a ``KerasTransformer`` needs only the layers up to its ``layer_`` to be of those). For
+        [`kerasguide.load_pretrained`][kerasguide.io.pretrained.load_pretrained]'s pipeline the
+        graph is its classifier's: it takes float32 pixels in [0, 1], 784 per row, not the
+        pipeline's uint8 images.
     X_sample : array-like of shape (n_samples, n_features), default=None
         Sets the input's element type: float64 rows give a float64 input ``X`` (cast to
         float32 in the graph); otherwise ``X`` is float32.
@@ -276,6 +296,7 @@ def to_onnx(est, X_sample=None):
     import onnx
     from onnx import TensorProto, helper
 
+    est = _network_estimator(est)
     steps = _fitted_steps(est)
     double = X_sample is not None and np.asarray(X_sample).dtype == np.float64
     g = _Graph()

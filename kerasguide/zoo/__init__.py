@@ -9,6 +9,9 @@ What lives here:
 - ``builders``: every ``keras.Sequential`` builder the factories share.
 - ``vocabulary``: input shapes, task heads, compile options, compiling.
 - ``layers``: the Keras objects of our own (``L2``, ``L1L2``, ``Maxout``).
+- ``pretrained``: the bundled pretrained MNIST weights' metadata (``list_pretrained``,
+  ``pretrained_info``, their sha256), read from ``weights/``; loading them as estimators is
+  ``kerasguide.io.pretrained``'s.
 
 What it may import: ``kerasguide.core`` (the table of checks, the search-space primitives),
 ``kerasguide.exceptions`` and Keras. Never scikit-learn, the estimators, saving or the app:
