@@ -58,9 +58,9 @@ def test_a_file_saved_on_one_backend_predicts_the_same_on_another(matrix, saver,
     saved = np.load(matrix / f"{saver}-{model}.npz")
     loaded = np.load(matrix / f"{saver}-{model}-on-{loader}.npz")
     if model == "regressor":
-        scale = np.abs(saved["predict"]).max()
-        np.testing.assert_allclose(loaded["predict"], saved["predict"], rtol=1e-5, atol=1e-5 * scale)
-        np.testing.assert_allclose(loaded["network"], saved["network"], rtol=1e-5, atol=1e-5 * scale)
+        tol = {"rtol": 1e-5, "atol": 1e-5 * np.abs(saved["predict"]).max()}
+        np.testing.assert_allclose(loaded["predict"], saved["predict"], **tol)
+        np.testing.assert_allclose(loaded["network"], saved["network"], **tol)
         return
     np.testing.assert_array_equal(loaded["predict"], saved["predict"])
     np.testing.assert_allclose(loaded["proba"], saved["proba"], rtol=0, atol=1e-5)
