@@ -5,7 +5,9 @@ as the common yardstick) in its own fresh process, one after the other, and prin
 per contender and a Markdown table. The jobs and their settings are ``program.py``'s: a 5-fold
 CV on digits (64-32-10, Adam, 20 epochs), first of its architecture (``cv_cold``, building and
 compiling included) and again (``cv_warm``); one MNIST epoch (784-128-10, SGD, batch 128), first
-and again. ``--quick`` uses 12,800 MNIST rows. Not part of the test suite.
+and again. ``--quick`` uses 12,800 MNIST rows. Each job reports its wall-clock seconds and, as
+``<job>_cpu``, the CPU seconds of all the process's threads, which other load on the machine
+changes less. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ ROWS = [
 ]
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(out: dict, key: str, fn) -> None:
+    """``out[key]``: wall-clock seconds of ``fn()``; ``out[key + "_cpu"]``: its CPU seconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    out[key], out[f"{key}_cpu"] = time.perf_counter() - wall, time.process_time() - cpu
 
 
 def keras_jobs(quick: bool) -> dict:
@@ -45,21 +48,38 @@ def keras_jobs(quick: bool) -> dict:
     X, y = digits()
     KerasClassifier(hidden_layers=(7,), epochs=1, random_state=0).fit(X[:100], y[:100])
     cv = lambda: cross_val_score(KerasClassifier(**CV), X, y, cv=5)  # noqa: E731
-    out = {"backend": keras.backend.backend(), "cv_cold": timed(cv), "cv_warm": timed(cv)}
+    out = {"backend": keras.backend.backend()}
+    timed(out, "cv_cold", cv)
+    timed(out, "cv_warm", cv)
     if MNIST.is_file():
         Xm, ym = mnist()
         Xm, ym = (Xm[:12800], ym[:12800]) if quick else (Xm, ym)
         epoch = lambda: KerasClassifier(epochs=1, **EPOCH).fit(Xm, ym)  # noqa: E731
-        out.update(mnist_cold=timed(epoch), mnist_warm=timed(epoch))
+        timed(out, "mnist_cold", epoch)
+        timed(out, "mnist_warm", epoch)
     return out
 
 
 def sklearn_jobs(quick: bool) -> dict:
-    from program import sklearn_mlp
+    """scikit-learn's MLP on the same jobs (it compiles nothing: first and again are one)."""
+    from program import CV, EPOCH, MNIST, digits, mnist
+    from sklearn.model_selection import cross_val_score
+    from sklearn.neural_network import MLPClassifier
 
-    out = sklearn_mlp(quick)
-    return {"backend": "sklearn MLP", "cv_cold": out["cv"], "cv_warm": out["cv"],
-            "mnist_cold": out.get("mnist_1"), "mnist_warm": out.get("mnist_1")}  # fmt: skip
+    def mlp(settings, **kwargs):
+        return MLPClassifier(hidden_layer_sizes=settings["hidden_layers"], tol=0.0,
+                             batch_size=settings["batch_size"], solver=settings["optimizer"],
+                             learning_rate_init=settings["learning_rate"], random_state=0,
+                             n_iter_no_change=10**6, **kwargs)  # fmt: skip
+
+    X, y = digits()
+    out = {"backend": "sklearn MLP"}
+    timed(out, "cv_cold", lambda: cross_val_score(mlp(CV, max_iter=CV["epochs"]), X, y, cv=5))
+    if MNIST.is_file():
+        Xm, ym = mnist()
+        Xm, ym = (Xm[:12800], ym[:12800]) if quick else (Xm, ym)
+        timed(out, "mnist_cold", lambda: mlp(EPOCH, max_iter=1, momentum=0.0).fit(Xm, ym))
+    return out
 
 
 def run_contender(name: str, quick: bool) -> dict:
@@ -72,11 +92,17 @@ def run_contender(name: str, quick: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _cell(result: dict, key: str) -> str:
+    if result.get(key) is None:
+        return "-"
+    return f"{result[key]:.2f} s ({result[key + '_cpu']:.2f} s CPU)"
+
+
 def table(results: list[dict]) -> str:
     head = "| 2 cores | " + " | ".join(r["backend"] for r in results) + " |"
     lines = [head, "| --- |" + " ---: |" * len(results)]
     for key, label in ROWS:
-        cells = ["-" if r.get(key) is None else f"{r[key]:.2f} s" for r in results]
+        cells = [_cell(r, key) for r in results]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
