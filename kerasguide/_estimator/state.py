@@ -32,6 +32,7 @@ __all__ = [
     "rollback_on_failure",
     "seed_state",
     "set_loaded",
+    "set_members",
     "set_seed_state",
     "set_trained",
 ]
@@ -60,6 +61,7 @@ def _set_history(est, history: dict) -> None:
 
 def set_trained(est, *, model, plan, task: str, n_outputs: int, history: dict) -> None:
     """Set the fitted attributes from a finished training."""
+    vars(est).pop("_members_", None)  # one network now, not an ensemble's
     est._model_ = model
     est._model_plan_ = plan
     est._forward_ = ForwardCache()
@@ -67,6 +69,18 @@ def set_trained(est, *, model, plan, task: str, n_outputs: int, history: dict) -
     _set_history(est, history)
     est.n_iter_ = len(est.loss_curve_)
     est.n_outputs_ = n_outputs
+
+
+def set_members(est, members: list) -> None:
+    """Make ``est`` an ensemble of the fitted ``members`` (estimators of its own class).
+
+    ``est`` takes the first member's fitted attributes (``model_`` is that member's network,
+    the data's attributes are the same for all); its predictions average the members'.
+    """
+    for name, value in _fitted(members[0]).items():
+        setattr(est, name, value)
+    est._forward_ = ForwardCache()
+    est._members_ = list(members)
 
 
 def set_loaded(est, values: dict[str, Any], *, model, plan) -> None:

@@ -308,6 +308,15 @@ PARAMETERS: dict[str, Rule] = {
                          lambda v: isinstance(v, dict)),
     "class_weight": Rule("a dict of class weights, 'balanced' or None",
                          lambda v: isinstance(v, dict) or v == "balanced"),
+    # As HistGradientBoostingRegressor spells them (its "poisson" and "gamma" are not offered).
+    "loss": Rule("'squared_error', 'absolute_error' or 'quantile'",
+                 lambda v: isinstance(v, str) and v in ("squared_error", "absolute_error",
+                                                        "quantile"), parse=str),
+    "quantile": Rule("a float in (0, 1)", _real(0.0, 1.0, low_open=True), float, _float),
+    "uncertainty": Rule("None, 'ensemble' or 'mc_dropout'",
+                        lambda v: isinstance(v, str) and v in ("ensemble", "mc_dropout"),
+                        parse=str),
+    "n_members": Rule("an integer >= 2", lambda v: _is_int(v) and v >= 2, int, _int),
 }  # fmt: skip
 
 

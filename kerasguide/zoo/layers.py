@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["L1L2", "L2", "Maxout"]
+__all__ = ["L1L2", "L2", "Maxout", "Pinball", "pinball"]
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
@@ -119,3 +119,34 @@ class Maxout(keras.layers.Layer):
             "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer)
             if self.kernel_regularizer is not None else None,
         }  # fmt: skip
+
+
+def pinball(y_true, y_pred, quantile: float):
+    """The pinball loss of each row, averaged over the outputs (``keras.ops``, every backend).
+
+    ``max(q * (y - f), (q - 1) * (y - f))``: its minimiser is the ``q``-th quantile of ``y``.
+    """
+    diff = keras.ops.subtract(keras.ops.cast(y_true, y_pred.dtype), y_pred)
+    loss = keras.ops.maximum(quantile * diff, (quantile - 1.0) * diff)
+    return keras.ops.mean(loss, axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="Pinball")
+class Pinball(keras.losses.Loss):
+    """The pinball (quantile) loss of ``quantile``; Keras's ``Loss`` applies ``sample_weight``.
+
+    >>> import numpy as np
+    >>> float(Pinball(0.9)(np.array([[1.0]]), np.array([[0.0]])))  # under-predicting costs q
+    0.9
+    """
+
+    def __init__(self, quantile=0.5, name="pinball", reduction="sum_over_batch_size",
+                 dtype=None):  # fmt: skip
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.quantile = float(quantile)
+
+    def call(self, y_true, y_pred):
+        return pinball(y_true, y_pred, self.quantile)
+
+    def get_config(self):
+        return {**super().get_config(), "quantile": self.quantile}
