@@ -29,6 +29,7 @@ __all__ = [
     "SCALARS",
     "check_loaded",
     "epoch_state",
+    "members",
     "rollback_on_failure",
     "seed_state",
     "set_loaded",
@@ -81,6 +82,11 @@ def set_members(est, members: list) -> None:
         setattr(est, name, value)
     est._forward_ = ForwardCache()
     est._members_ = list(members)
+
+
+def members(est) -> list:
+    """The fitted members of an ensemble, or an empty list for one network."""
+    return list(getattr(est, "_members_", None) or [])
 
 
 def set_loaded(est, values: dict[str, Any], *, model, plan) -> None:
