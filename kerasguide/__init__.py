@@ -27,6 +27,7 @@ __all__ = [
     "list_models",
     "load",
     "models",
+    "quantile_regressors",
     "register_model",
     "scratch",
     "search_space",
@@ -47,6 +48,7 @@ _LAZY = {
     "layers": ("kerasguide.layers", None),
     "list_models": ("kerasguide.zoo", "list_models"),
     "load": ("kerasguide.io.saving", "load"),
+    "quantile_regressors": ("kerasguide.conformal", "quantile_regressors"),
     "models": ("kerasguide.models", None),
     "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
@@ -57,6 +59,7 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch, tuning
+    from kerasguide.conformal import quantile_regressors
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.io.onnx import to_onnx
     from kerasguide.io.saving import load
