@@ -197,3 +197,16 @@ def test_a_warm_started_ensemble_continues_its_members():
     ens.fit(X, y)
     assert [m.model_ for m in ens._members_] == first
     assert all(m.n_iter_ == 4 for m in ens._members_)
+
+
+def test_a_failed_ensemble_fit_leaves_the_fitted_ensemble_as_it_was():
+    X, y, _ = _heteroscedastic(100)
+    ens = KerasRegressor(uncertainty="ensemble", n_members=2, epochs=2, random_state=0, **FAST)
+    expected = ens.fit(X, y).predict(X, return_std=True)
+    members = list(ens._members_)
+    bad = y.copy()
+    bad[5] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        ens.fit(X, bad)
+    assert ens._members_ == members
+    np.testing.assert_array_equal(ens.predict(X, return_std=True), expected)
