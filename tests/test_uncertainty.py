@@ -210,3 +210,12 @@ def test_a_failed_ensemble_fit_leaves_the_fitted_ensemble_as_it_was():
         ens.fit(X, bad)
     assert ens._members_ == members
     np.testing.assert_array_equal(ens.predict(X, return_std=True), expected)
+
+
+def test_onnx_refuses_an_ensemble_rather_than_export_one_member():
+    from kerasguide import to_onnx
+
+    X, y, _ = _heteroscedastic(60)
+    ens = KerasRegressor(uncertainty="ensemble", n_members=2, epochs=1, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"one network.*Received: uncertainty='ensemble'"):
+        to_onnx(ens, X[:1])
