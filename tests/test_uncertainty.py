@@ -219,3 +219,15 @@ def test_onnx_refuses_an_ensemble_rather_than_export_one_member():
     ens = KerasRegressor(uncertainty="ensemble", n_members=2, epochs=1, **FAST).fit(X, y)
     with pytest.raises(ValueError, match=r"one network.*Received: uncertainty='ensemble'"):
         to_onnx(ens, X[:1])
+
+
+def test_mc_dropout_predicts_a_row_alike_whatever_rows_come_with_it():
+    X, y, _ = _heteroscedastic(100)
+    reg = KerasRegressor(uncertainty="mc_dropout", dropout=0.3, epochs=2, random_state=0,
+                         **FAST).fit(X, y)  # fmt: skip
+    mean, std = reg.predict(X, return_std=True)
+    order = np.random.default_rng(0).permutation(100)
+    shuffled = reg.predict(X[order], return_std=True)
+    np.testing.assert_allclose(shuffled[0], mean[order], rtol=1e-6)
+    np.testing.assert_allclose(shuffled[1], std[order], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(reg.predict(X[:7]), mean[:7], rtol=1e-6)

@@ -7,9 +7,10 @@ on trains without compiling. A seeded ensemble is exactly ``n_members`` separate
 ``random_state=member_seeds(random_state, n_members)[k]``.
 
 ``uncertainty="mc_dropout"`` trains one network and, at prediction, runs ``n_members`` passes
-with dropout on (Gal and Ghahramani, 2016). Only the dropout layers run in training mode: batch
-normalization keeps its moving statistics. The passes draw their masks from a seed generator
-made for the call, so the same rows give the same predictions.
+with dropout on (Gal and Ghahramani, 2016): each pass is one thinned network, its masks drawn
+once and applied to every row. Only the dropout layers act: batch normalization keeps its moving
+statistics. The masks come from a seed generator made for the call, so the same rows give the
+same predictions, whatever rows they are predicted with.
 
 ``spread`` turns the members' outputs into the mean and standard deviation that
 ``predict(X, return_std=True)`` returns, as ``GaussianProcessRegressor`` does.
@@ -67,30 +68,40 @@ def fit_members(est, params, fit_member: Callable[[Any], Any]):
 
 def stochastic_passes(model, X: np.ndarray, n_passes: int, seed: int) -> np.ndarray:
     """``n_passes`` outputs of ``model`` for the rows ``X``, dropout on, shape ``(n_passes,
-    n_samples, n_outputs)``, in the model's dtype."""
+    n_samples, n_outputs)``, in the model's dtype.
+
+    Each pass draws one mask per dropout layer and applies it to every row: a pass is one
+    thinned network, so a row's prediction does not depend on the rows beside it or on their
+    order (scikit-learn's invariance checks), and chunks of rows share the pass's masks.
+    """
     import keras
 
     generator = keras.random.SeedGenerator(seed)
-    layers = getattr(model, "layers", None) if isinstance(model, keras.Sequential) else None
+    if not isinstance(model, keras.Sequential):
+        raise ValueError(
+            "uncertainty='mc_dropout' runs the layers of a keras.Sequential one by one; this "
+            f"model is a {type(model).__name__}. Received: uncertainty='mc_dropout'"
+        )
     dtype = np.dtype(keras.backend.standardize_dtype(model.layers[-1].compute_dtype))
 
-    def one_pass(rows) -> np.ndarray:
+    def one_pass(rows, masks: dict) -> np.ndarray:
         x = keras.ops.convert_to_tensor(rows, dtype=dtype.name)
-        if layers is None:  # not a Sequential model: every layer in training mode
-            return keras.ops.convert_to_numpy(model(x, training=True))
-        for layer in layers:
+        for i, layer in enumerate(model.layers):
             if isinstance(layer, keras.layers.Dropout):
-                x = keras.random.dropout(x, layer.rate, noise_shape=layer.noise_shape,
-                                         seed=generator)  # fmt: skip
+                if i not in masks:  # the pass's mask: one row, broadcast over every row
+                    ones = keras.ops.ones((1, *x.shape[1:]), dtype=x.dtype)
+                    masks[i] = keras.random.dropout(ones, layer.rate, seed=generator)
+                x = x * masks[i]
             else:
                 x = layer(x, training=False)
         return keras.ops.convert_to_numpy(x)
 
-    chunks = range(0, X.shape[0], _MC_ROWS)
-    passes = [
-        np.concatenate([one_pass(X[start : start + _MC_ROWS]) for start in chunks])
-        for _ in range(n_passes)
-    ]
+    passes = []
+    for _ in range(n_passes):
+        masks: dict = {}
+        chunks = [one_pass(X[start : start + _MC_ROWS], masks)
+                  for start in range(0, X.shape[0], _MC_ROWS)]  # fmt: skip
+        passes.append(np.concatenate(chunks))
     return np.stack(passes).astype(dtype, copy=False)
 
 
