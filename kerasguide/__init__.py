@@ -30,6 +30,7 @@ __all__ = [
     "load_pretrained",
     "models",
     "pretrained_info",
+    "quantile_regressors",
     "register_model",
     "scratch",
     "search_space",
@@ -54,6 +55,7 @@ _LAZY = {
     "load_pretrained": ("kerasguide.io.pretrained", "load_pretrained"),
     "models": ("kerasguide.models", None),
     "pretrained_info": ("kerasguide.zoo.pretrained", "pretrained_info"),
+    "quantile_regressors": ("kerasguide.conformal", "quantile_regressors"),
     "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
     "search_space": ("kerasguide.tuning", "search_space"),
@@ -63,6 +65,7 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch, tuning
+    from kerasguide.conformal import quantile_regressors
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.io.onnx import to_onnx
     from kerasguide.io.pretrained import load_pretrained

@@ -141,6 +141,13 @@ default="from_dtype"
         0.56))`` for a column of ``n`` categories (14 for 50).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, multiplied into ``sample_weight``.
+    uncertainty : {"ensemble", "mc_dropout"} or None, default=None
+        Predictive uncertainty. ``"ensemble"`` trains ``n_members`` networks from different
+        seeds (drawn from ``random_state``; they share one compiled training program) and
+        averages their probabilities; ``"mc_dropout"`` trains one network and averages
+        ``n_members`` passes with dropout on (it needs ``dropout > 0``).
+    n_members : int, default=5
+        Networks of the ensemble, or Monte Carlo passes; at least 2.
 
     Attributes
     ----------
@@ -218,6 +225,8 @@ default="from_dtype"
         categorical_features="from_dtype",
         embedding_dim=None,
         class_weight=None,
+        uncertainty=None,
+        n_members=5,
     ):
         self.model = model
         self.hidden_layers = hidden_layers
@@ -247,6 +256,8 @@ default="from_dtype"
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
         self.class_weight = class_weight
+        self.uncertainty = uncertainty
+        self.n_members = n_members
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
         known = None if first else self.classes_
@@ -331,7 +342,8 @@ default="from_dtype"
 class KerasRegressor(RegressorMixin, BaseKerasEstimator):
     """A neural-network regressor: a model of the zoo, trained by Keras, used like scikit-learn.
 
-    Single- and multi-output regression with a squared-error loss.
+    Single- and multi-output regression with a squared-error, absolute-error or quantile loss,
+    and optionally its predictive uncertainty (``predict(X, return_std=True)``).
 
     Parameters
     ----------
@@ -437,6 +449,21 @@ default="from_dtype"
         ``sample_weight``), then fold the scaling into the output layer, so that ``model_``
         predicts in the units of ``y``. The losses in ``history_`` are in standardised units.
         Applies to models whose last layer is a linear ``Dense`` layer (all of the zoo).
+    loss : {"squared_error", "absolute_error", "quantile"}, default="squared_error"
+        The training loss, named as in ``HistGradientBoostingRegressor``: ``"absolute_error"``
+        predicts the conditional median, ``"quantile"`` (the pinball loss) the conditional
+        ``quantile``. ``score`` stays R², as for every scikit-learn regressor.
+    quantile : float, default=None
+        The quantile in (0, 1) that ``loss="quantile"`` predicts; ignored by the other
+        losses.
+    uncertainty : {"ensemble", "mc_dropout"} or None, default=None
+        Predictive uncertainty. ``"ensemble"`` trains ``n_members`` networks from different
+        seeds (drawn from ``random_state``; they share one compiled training program);
+        ``"mc_dropout"`` trains one network and runs ``n_members`` passes with dropout on
+        (it needs ``dropout > 0``). ``predict(X)`` returns the members' mean and
+        ``predict(X, return_std=True)`` also their standard deviation.
+    n_members : int, default=5
+        Networks of the ensemble, or Monte Carlo passes; at least 2.
 
     Attributes
     ----------
@@ -510,6 +537,10 @@ default="from_dtype"
         categorical_features="from_dtype",
         embedding_dim=None,
         normalize_y=True,
+        loss="squared_error",
+        quantile=None,
+        uncertainty=None,
+        n_members=5,
     ):
         self.model = model
         self.hidden_layers = hidden_layers
@@ -539,6 +570,10 @@ default="from_dtype"
         self.categorical_features = categorical_features
         self.embedding_dim = embedding_dim
         self.normalize_y = normalize_y
+        self.loss = loss
+        self.quantile = quantile
+        self.uncertainty = uncertainty
+        self.n_members = n_members
 
     def _encode_targets(self, y, *, first, classes=None, partial=False):
         return y, "regression", 1 if y.ndim == 1 else y.shape[1]
@@ -561,11 +596,27 @@ default="from_dtype"
         """Train the model for one epoch on ``(X, y)``, building it on the first call."""
         return self._partial_fit(X, y, sample_weight=sample_weight)
 
-    def predict(self, X):
+    def predict(self, X, return_std=False):
         """Predicted targets, shape ``(n_samples,)`` or ``(n_samples, n_targets)``.
 
         In the model's dtype: float32 for a model trained on float32 data, as in scikit-learn's
-        MLP.
+        MLP. With ``loss="quantile"``, the conditional ``quantile``; with ``uncertainty``, the
+        mean over the members (or Monte Carlo passes).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+        return_std : bool, default=False
+            Also return the standard deviation over the members, as
+            ``GaussianProcessRegressor`` does; needs ``uncertainty``.
+
+        Returns
+        -------
+        y_mean : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        y_std : ndarray of the same shape, only when ``return_std`` is True
         """
+        if return_std:
+            mean, std = self._mean_and_std(X)
+            return (mean.ravel(), std.ravel()) if self.n_outputs_ == 1 else (mean, std)
         out = self._forward_pass(X)  # checks that the estimator is fitted
         return out.ravel() if self.n_outputs_ == 1 else out

@@ -23,6 +23,7 @@ EXPECTED = [
     "09_cnn.py",
     "10_rnn.py",
     "11_tuning.py",
+    "12_uncertainty.py",
 ]
 EXAMPLES = sorted(p.name for p in EXAMPLES_DIR.glob("[0-9][0-9]_*.py"))
 

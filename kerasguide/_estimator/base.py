@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.building import check_takes_tables
+from kerasguide._estimator.ensemble import fit_members, spread, stochastic_passes
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.holdout import check_validation_data
 from kerasguide._estimator.inference import ForwardCache, predict_in_chunks
@@ -34,6 +35,7 @@ from kerasguide._estimator.tabular import (
     table_rows,
 )
 from kerasguide._estimator.weights import effective_sample_weight
+from kerasguide.exceptions import InvalidParameterError
 
 __all__ = ["BaseKerasEstimator"]
 
@@ -126,6 +128,10 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         self
         """
         params = self._checked_params()
+        if params.get("uncertainty") == "ensemble":
+            return fit_members(self, params, lambda member: member.fit(
+                X, y, sample_weight, X_val=X_val, y_val=y_val,
+                sample_weight_val=sample_weight_val, groups=groups))  # fmt: skip
         incremental = params["warm_start"] and hasattr(self, "_model_")
         validation = (X_val, y_val, sample_weight_val, groups)
         return self._fit(params, X, y, sample_weight, first=not incremental,
@@ -135,6 +141,15 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
     @with_callbacks
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
         params = self._checked_params()
+        if params.get("uncertainty") == "ensemble":
+            # Members resume as a warm start does: the fitted ones, each one more epoch.
+            return fit_members(
+                self,
+                params.replace(warm_start=True),
+                lambda member: member._partial_fit(
+                    X, y, sample_weight=sample_weight, classes=classes
+                ),
+            )
         first = not hasattr(self, "_model_")
         return self._fit(params, X, y, sample_weight, first=first, epochs=1,
                          check_convergence=False, classes=classes)  # fmt: skip
@@ -249,12 +264,51 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         ``log`` gives log-probabilities, computed in log space from a sigmoid or softmax
         head's pre-activation; ``binary`` turns one sigmoid output into ``[1 - p, p]``.
         """
-        check_is_fitted(self)
-        X = self._model_input(X)
+        outputs = self._member_outputs(X, binary=binary)
+        if outputs is not None:
+            mean = outputs.mean(axis=0)
+            if log:
+                return np.log(np.maximum(mean, np.finfo(mean.dtype).smallest_subnormal))
+            return mean
+        X = self._checked_rows(X)
         model = self._model_
         forward = self._forward_.forward(model)
         return predict_in_chunks(model, forward, X, max_rows=_PREDICT_CHUNK, log=log,
                                  binary=binary)  # fmt: skip
+
+    def _checked_rows(self, X):
+        """``X`` checked against the fitted estimator, as the model reads it."""
+        check_is_fitted(self)
+        return self._model_input(X)
+
+    def _member_outputs(self, X, *, binary: bool = False):
+        """The outputs of each ensemble member or Monte Carlo pass, shape ``(n_members,
+        n_samples, n_outputs)``; None for a single network without ``uncertainty``."""
+        check_is_fitted(self)
+        members = getattr(self, "_members_", None)
+        if members is not None:
+            return np.stack([m._forward_pass(X, binary=binary) for m in members])
+        if getattr(self, "uncertainty", None) != "mc_dropout":
+            return None
+        X = self._checked_rows(X)
+        if not isinstance(X, np.ndarray):
+            X = X.toarray()
+        seed = self.random_state if isinstance(self.random_state, int) else 0
+        outputs = stochastic_passes(self._model_, X, self.n_members, seed)
+        if binary:
+            outputs = np.concatenate([1.0 - outputs, outputs], axis=2)
+        return outputs
+
+    def _mean_and_std(self, X):
+        """``(mean, std)`` over the members, for ``predict(X, return_std=True)``."""
+        outputs = self._member_outputs(X)
+        if outputs is None:
+            raise InvalidParameterError(
+                "predict(X, return_std=True) needs an estimator that knows its uncertainty: "
+                "set `uncertainty` to 'ensemble' or 'mc_dropout' and fit it. "
+                f"Received: uncertainty={getattr(self, 'uncertainty', None)!r}"
+            )
+        return spread(outputs)
 
     def _model_input(self, X):
         """``X`` checked against the fit, as the network reads it (a table's columns encoded)."""

@@ -148,6 +148,11 @@ def _set_knobs(params: dict[str, Any]) -> dict[str, Any]:
             f"`{twice[0]}` is set both as a parameter and in `model_params`; set it once. "
             f"Received: {twice[0]}={knobs[twice[0]]!r}, model_params={extra!r}"
         )
+    if params.get("loss", "squared_error") != "squared_error":
+        # scikit-learn's loss names, which the zoo's compile options take as they are.
+        knobs["loss"] = params["loss"]
+        if params["loss"] == "quantile":
+            knobs["quantile"] = params["quantile"]
     return {"optimizer": params["optimizer"], **knobs, **extra}
 
 

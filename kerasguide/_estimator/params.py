@@ -39,6 +39,10 @@ _TABLE = {
     "normalize_y": False,
     "categorical_features": True,
     "embedding_dim": True,
+    "loss": False,
+    "quantile": True,
+    "uncertainty": True,
+    "n_members": False,
 }
 
 
@@ -139,4 +143,21 @@ def check_params(estimator) -> CheckedParams:
     check_random_state_arg(params.get("random_state"))
     checked["callbacks"] = _check_callbacks(params.get("callbacks"))
     checked["distribution"] = check_distribution(params.get("distribution"))
+    _check_together(checked)
     return CheckedParams(checked)
+
+
+def _check_together(checked: dict[str, Any]) -> None:
+    """The rules that tie two parameters: a quantile loss needs its quantile, as in
+    ``HistGradientBoostingRegressor``; MC dropout needs dropout to keep on."""
+    if checked.get("loss") == "quantile" and checked.get("quantile") is None:
+        raise invalid("quantile", "a float in (0, 1) when loss='quantile'", None)
+    if checked.get("uncertainty") == "mc_dropout":
+        dropout = checked.get("dropout")
+        if dropout is None:
+            dropout = (checked.get("model_params") or {}).get("dropout")
+        if not dropout:
+            raise InvalidParameterError(
+                "uncertainty='mc_dropout' keeps dropout on at prediction time, so it needs "
+                f"dropout > 0. Received: dropout={dropout!r}"
+            )

@@ -30,9 +30,11 @@ __all__ = [
     "TABLE",
     "check_loaded",
     "epoch_state",
+    "members",
     "rollback_on_failure",
     "seed_state",
     "set_loaded",
+    "set_members",
     "set_seed_state",
     "set_table",
     "set_trained",
@@ -66,6 +68,7 @@ def _set_history(est, history: dict) -> None:
 
 def set_trained(est, *, model, plan, task: str, n_outputs: int, history: dict) -> None:
     """Set the fitted attributes from a finished training."""
+    vars(est).pop("_members_", None)  # one network now, not an ensemble's
     est._model_ = model
     est._model_plan_ = plan
     est._forward_ = ForwardCache()
@@ -91,6 +94,23 @@ def table_embeddings(est) -> tuple | None:
     (None: numbers only, or every categorical column one-hot)."""
     table = getattr(est, "_table_", None)
     return None if table is None else table.embeddings
+
+
+def set_members(est, members: list) -> None:
+    """Make ``est`` an ensemble of the fitted ``members`` (estimators of its own class).
+
+    ``est`` takes the first member's fitted attributes (``model_`` is that member's network,
+    the data's attributes are the same for all); its predictions average the members'.
+    """
+    for name, value in _fitted(members[0]).items():
+        setattr(est, name, value)
+    est._forward_ = ForwardCache()
+    est._members_ = list(members)
+
+
+def members(est) -> list:
+    """The fitted members of an ensemble, or an empty list for one network."""
+    return list(getattr(est, "_members_", None) or [])
 
 
 def set_loaded(est, values: dict[str, Any], *, model, plan) -> None:

@@ -328,6 +328,15 @@ PARAMETERS: dict[str, Rule] = {
         "names)", _categorical_spec,
         lambda v: v if isinstance(v, str) else np.asarray(v)),
     "embedding_dim": Rule("an integer >= 1", lambda v: _is_int(v) and v >= 1, int, _int),
+    # As HistGradientBoostingRegressor spells them (its "poisson" and "gamma" are not offered).
+    "loss": Rule("'squared_error', 'absolute_error' or 'quantile'",
+                 lambda v: isinstance(v, str) and v in ("squared_error", "absolute_error",
+                                                        "quantile"), parse=str),
+    "quantile": Rule("a float in (0, 1)", _real(0.0, 1.0, low_open=True), float, _float),
+    "uncertainty": Rule("None, 'ensemble' or 'mc_dropout'",
+                        lambda v: isinstance(v, str) and v in ("ensemble", "mc_dropout"),
+                        parse=str),
+    "n_members": Rule("an integer >= 2", lambda v: _is_int(v) and v >= 2, int, _int),
 }  # fmt: skip
 
 

@@ -24,8 +24,10 @@ from kerasguide._estimator.state import (
     OPTIONAL_SCALARS,
     SCALARS,
     check_loaded,
+    members,
     seed_state,
     set_loaded,
+    set_members,
     set_seed_state,
 )
 from kerasguide._estimator.tabular import TableEncoding
@@ -173,6 +175,8 @@ def _manifest(est, weights: str) -> dict[str, Any]:
             "weights": weights,
         },
         "arrays": [name for name in ARRAYS if hasattr(est, name)],
+        # An ensemble's members, each a .kgz file of its own under members/ (0: one network).
+        "members": len(members(est)),
     }
 
 
@@ -221,6 +225,10 @@ def write(est, path, *, weights: str = "float32") -> Path:
                 np.save(buffer, np.asarray(getattr(est, name)), allow_pickle=False)
                 archive.writestr(f"arrays/{name}.npy", buffer.getvalue())
             archive.writestr("README.md", card)
+            for k, member in enumerate(members(est)):
+                member_file = os.path.join(tmp, f"{k}.kgz")
+                write(member, member_file)
+                archive.write(member_file, f"members/{k}.kgz")
     return path
 
 
@@ -408,7 +416,33 @@ def _load(path: Path, classes: dict[str, type]):
         est = _estimator(classes[manifest["estimator"]], manifest["params"])
         model = _load_model(archive)
         _restore(est, manifest, archive, model)
+        _restore_members(est, manifest, archive, classes)
     return est
+
+
+def _restore_members(est, manifest: dict[str, Any], archive: zipfile.ZipFile, classes) -> None:
+    """An ensemble's members, each read (and checked) as a file of its own."""
+    count = manifest.get("members", 0)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise _Refused(f"its manifest's 'members' is {_short(count)}, not a count")
+    if count == 0:
+        return
+    loaded = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(count):
+            member_file = Path(tmp, f"{k}.kgz")
+            try:
+                member_file.write_bytes(archive.read(f"members/{k}.kgz"))
+            except KeyError:
+                raise _Refused(f"it has no members/{k}.kgz, which its manifest names") from None
+            member = _load(member_file, classes)
+            same = type(member) is type(est) and not members(member)
+            same = same and all(getattr(member, n) == getattr(est, n) for n in SCALARS[:3])
+            if not same:
+                raise _Refused(f"its members/{k}.kgz does not fit the ensemble; the file was "
+                               "altered")  # fmt: skip
+            loaded.append(member)
+    set_members(est, loaded)
 
 
 def read(path, classes: dict[str, type]):

@@ -230,6 +230,8 @@ def _fitted_steps(est):
     ``KerasTransformer``, the layers up to ``layer_`` (what ``transform`` returns)."""
     from sklearn.utils.validation import check_is_fitted
 
+    from kerasguide._estimator.state import members
+
     check_is_fitted(est)
     table = getattr(est, "_table_", None)
     if table is not None:
@@ -239,6 +241,13 @@ def _fitted_steps(est):
             "and embeddings. To export, encode them in the pipeline instead (a "
             "ColumnTransformer with OneHotEncoder(handle_unknown='ignore'), then the estimator "
             "with categorical_features=None) and convert the pipeline with skl2onnx."
+        )
+    if members(est):
+        # The graph would hold the first member only, and predict otherwise than est does.
+        raise ValueError(
+            f"to_onnx exports one network, but this {type(est).__name__} averages "
+            f"{len(members(est))} (uncertainty='ensemble'); export each of its members, or fit "
+            "it with uncertainty=None. Received: uncertainty='ensemble'"
         )
     if _is_classifier(est):
         _class_labels(est.classes_)  # refuses labels ONNX cannot hold before anything is built

@@ -16,7 +16,7 @@ import keras
 
 # Plainly sorted, as tests/test_public_api.py holds every public __all__ (ruff would put the
 # all-capital names first).
-__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout"]  # noqa: RUF022
+__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout", "Pinball", "pinball"]  # noqa: RUF022
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
@@ -203,3 +203,34 @@ class CategoricalEmbedding(keras.layers.Layer):
             "output_dims": list(self.output_dims),
             "seed": self.seed,
         }
+
+
+def pinball(y_true, y_pred, quantile: float):
+    """The pinball loss of each row, averaged over the outputs (``keras.ops``, every backend).
+
+    ``max(q * (y - f), (q - 1) * (y - f))``: its minimiser is the ``q``-th quantile of ``y``.
+    """
+    diff = keras.ops.subtract(keras.ops.cast(y_true, y_pred.dtype), y_pred)
+    loss = keras.ops.maximum(quantile * diff, (quantile - 1.0) * diff)
+    return keras.ops.mean(loss, axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="Pinball")
+class Pinball(keras.losses.Loss):
+    """The pinball (quantile) loss of ``quantile``; Keras's ``Loss`` applies ``sample_weight``.
+
+    >>> import numpy as np
+    >>> round(float(Pinball(0.9)(np.array([[1.0]]), np.array([[0.0]]))), 6)  # costs q below
+    0.9
+    """
+
+    def __init__(self, quantile=0.5, name="pinball", reduction="sum_over_batch_size",
+                 dtype=None):  # fmt: skip
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.quantile = float(quantile)
+
+    def call(self, y_true, y_pred):
+        return pinball(y_true, y_pred, self.quantile)
+
+    def get_config(self):
+        return {**super().get_config(), "quantile": self.quantile}

@@ -25,7 +25,9 @@ The compile options, taken by every factory:
 - ``kernel_initializer`` (default ``"glorot_uniform"``): a Keras initializer name or instance;
   the talk drew its weights from ``"random_normal"``.
 - ``seed`` (default ``None``): makes the initial weights and the dropout masks reproducible.
-- ``loss``, ``metrics``: override the task's loss and metrics.
+- ``loss``, ``metrics``: override the task's loss and metrics; ``loss`` may be a Keras loss or
+  one of scikit-learn's names ``"squared_error"``, ``"absolute_error"`` or ``"quantile"``.
+- ``quantile``: the quantile in (0, 1) that ``loss="quantile"`` (the pinball loss) fits.
 - ``compile`` (default ``True``): ``False`` returns the model uncompiled.
 - ``dtype`` (default ``"float32"``): the layers' dtype (``"float64"`` for double precision).
 

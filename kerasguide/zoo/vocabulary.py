@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kerasguide.core.checks import check, get_initializer, invalid, named_optimizer
 from kerasguide.exceptions import InvalidParameterError
+from kerasguide.zoo.losses import make_loss
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -41,8 +42,8 @@ TALK_LEARNING_RATE = 0.05
 
 #: The keyword arguments every factory takes besides the vocabulary and its own knobs.
 COMPILE_OPTIONS = frozenset(
-    {"optimizer", "learning_rate", "kernel_initializer", "seed", "loss", "metrics", "compile",
-     "dtype"}
+    {"optimizer", "learning_rate", "kernel_initializer", "seed", "loss", "quantile", "metrics",
+     "compile", "dtype"}
 )  # fmt: skip
 
 
@@ -165,6 +166,7 @@ def compile_model(model, task: str, dtype: str, options: dict[str, Any]) -> None
     model.compile(
         optimizer=_make_optimizer(options.get("optimizer", "sgd"), options.get("learning_rate")),
         # The loss computes in the layers' dtype, so float64 models train in float64.
-        loss=options.get("loss") or getattr(keras.losses, default_loss)(dtype=dtype),
+        loss=make_loss(options.get("loss"), options.get("quantile"), dtype)
+        or getattr(keras.losses, default_loss)(dtype=dtype),
         metrics=metrics,
     )
