@@ -231,3 +231,32 @@ def test_mc_dropout_predicts_a_row_alike_whatever_rows_come_with_it():
     np.testing.assert_allclose(shuffled[0], mean[order], rtol=1e-6)
     np.testing.assert_allclose(shuffled[1], std[order], rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(reg.predict(X[:7]), mean[:7], rtol=1e-6)
+
+
+def test_a_failed_warm_start_leaves_every_member_as_it_was():
+    import keras
+
+    X, y, _ = _heteroscedastic(100)
+    ens = KerasRegressor(uncertainty="ensemble", n_members=2, epochs=2, warm_start=True,
+                         random_state=0, **FAST).fit(X, y)  # fmt: skip
+    expected = ens.predict(X, return_std=True)
+    weights = [m.model_.get_weights() for m in ens._members_]
+
+    class FailsInTheSecondMember(keras.callbacks.Callback):
+        epochs_seen = 0  # on the class: each member's fit may copy the callback
+
+        def on_epoch_end(self, epoch, logs=None):
+            type(self).epochs_seen += 1
+            if type(self).epochs_seen > 2:  # the first member trained its 2 epochs
+                raise RuntimeError("the second member fails")
+
+    ens.set_params(callbacks=[FailsInTheSecondMember()])
+    with pytest.raises(RuntimeError, match="the second member fails"):
+        ens.fit(X, y)
+    assert FailsInTheSecondMember.epochs_seen == 3
+    for member, before in zip(ens._members_, weights, strict=True):
+        for now, then in zip(member.model_.get_weights(), before, strict=True):
+            np.testing.assert_array_equal(now, then)
+        assert member.callbacks is None
+        assert member.n_iter_ == 2
+    np.testing.assert_array_equal(ens.predict(X, return_std=True), expected)

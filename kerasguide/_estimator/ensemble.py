@@ -25,7 +25,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from kerasguide._estimator.state import rollback_on_failure, set_members
+from kerasguide._estimator.state import (
+    members_rolled_back_on_failure,
+    rollback_on_failure,
+    set_members,
+)
 
 __all__ = ["fit_members", "member_seeds", "spread", "stochastic_passes"]
 
@@ -56,9 +60,10 @@ def _members(est, params) -> list:
 def fit_members(est, params, fit_member: Callable[[Any], Any]):
     """Train ``est``'s members with ``fit_member(member)``; ``est`` then predicts with them.
 
-    A failed member leaves ``est`` as it was.
+    A failed member leaves ``est`` as it was, and a warm start's members too.
     """
-    with rollback_on_failure(est):
+    resumed = (getattr(est, "_members_", None) or []) if params["warm_start"] else []
+    with rollback_on_failure(est), members_rolled_back_on_failure(resumed):
         members = _members(est, params)
         for member in members:
             fit_member(member)

@@ -25,7 +25,7 @@ from kerasguide._estimator.holdout import is_splitter, split_with
 from kerasguide._estimator.loop import TrainingOptions, TrainingResult, needs_batch_hooks
 from kerasguide._estimator.schedules import record_rates, schedule_hooks
 from kerasguide._estimator.sk_callbacks import sklearn_reporter
-from kerasguide._estimator.state import set_trained, table_embeddings
+from kerasguide._estimator.state import network_variables, set_trained, table_embeddings
 from kerasguide._estimator.training import train, train_fused
 from kerasguide.exceptions import ConvergenceWarning
 
@@ -73,13 +73,6 @@ def _seeds(random_state) -> tuple[int, np.random.Generator]:
     rng = check_random_state(random_state)
     seed = int(rng.randint(np.iinfo(np.int32).max))
     return seed, np.random.default_rng(int(rng.randint(np.iinfo(np.int32).max)))
-
-
-def _variables(model) -> list:
-    optimizer = model.optimizer
-    if not optimizer.built:
-        optimizer.build(model.trainable_variables)
-    return list(model.variables) + list(optimizer.variables)
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -140,7 +133,7 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
             f"built; set it back or refit with warm_start=False. Received: {name}={value!r}"
         )
     model = est._model_
-    saved = [keras.ops.convert_to_numpy(v) for v in _variables(model)]
+    saved = [keras.ops.convert_to_numpy(v) for v in network_variables(model)]
     if params.get("learning_rate") is not None:  # as scikit-learn's MLP: the new rate applies
         model.optimizer.learning_rate.assign(params["learning_rate"])
     pooled = params["distribution"] is None and not params["callbacks"]
@@ -371,7 +364,7 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
         _check_outcome(est, options, result)
     except BaseException:
         if start.saved is not None:
-            for variable, value in zip(_variables(start.model), start.saved, strict=True):
+            for variable, value in zip(network_variables(start.model), start.saved, strict=True):
                 variable.assign(value)
         raise
     record(est, start, result)

@@ -31,6 +31,8 @@ __all__ = [
     "check_loaded",
     "epoch_state",
     "members",
+    "members_rolled_back_on_failure",
+    "network_variables",
     "rollback_on_failure",
     "seed_state",
     "set_loaded",
@@ -148,6 +150,41 @@ def rollback_on_failure(est) -> Iterator[None]:
         for key in [k for k in _fitted(est) if k not in previous]:
             delattr(est, key)
         vars(est).update(previous)
+        raise
+
+
+def network_variables(model) -> list:
+    """Every variable a fit changes: the model's (weights, seed states) and its optimizer's."""
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return list(model.variables) + list(optimizer.variables)
+
+
+@contextmanager
+def members_rolled_back_on_failure(members: list) -> Iterator[None]:
+    """Leave each of ``members`` (fitted estimators that the block trains further) as it was,
+    parameters, fitted attributes and network, if the block raises."""
+    import keras
+
+    saved = []
+    for member in members:
+        model = getattr(member, "_model_", None)
+        values = None if model is None else network_variables(model)
+        saved.append((member.get_params(deep=False), _fitted(member),
+                      values and [keras.ops.convert_to_numpy(v) for v in values]))  # fmt: skip
+    try:
+        yield
+    except BaseException:
+        for member, (params, fitted, values) in zip(members, saved, strict=True):
+            member.set_params(**params)
+            for key in [k for k in _fitted(member) if k not in fitted]:
+                delattr(member, key)
+            vars(member).update(fitted)
+            if values is not None:
+                for variable, value in zip(network_variables(member._model_), values, strict=True):
+                    variable.assign(value)
+                member._forward_.stale = True
         raise
 
 
