@@ -24,6 +24,7 @@ __all__ = [
     "cache_key",
     "clear",
     "copy_state",
+    "pooled_engines",
     "programs",
     "release",
     "with_steps_per_execution",
@@ -84,6 +85,13 @@ def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
                 evicted.append(_pool.popitem(last=False))
         del engine
         _release(evicted)
+
+
+def pooled_engines() -> list:
+    """The engines in the pool now, free ones only (what benchmarks and tests inspect: the
+    compiled programs each holds, ``programs(model)``)."""
+    with _lock:
+        return [model for engines in _pool.values() for model in engines]
 
 
 #: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
