@@ -16,8 +16,9 @@ traces of the pooled programs; JAX: compiled programs), and on JAX the XLA compi
 persistent-cache hits (``jax.monitoring``). The machine's load (``uptime``) is recorded with
 each job, since shared machines skew timings.
 
-Writes the section ``cold`` of ``benchmarks/results.json`` and its tables (``--render``
-rewrites the tables from the JSON only); ``run.py`` renders the same tables in RESULTS.md.
+Writes the section ``cold`` of ``benchmarks/results.json`` and rewrites ``RESULTS.md`` (with
+``run.py``'s other sections from the same JSON); ``--render`` only rewrites it. ``run.py`` runs
+the same section as ``--only cold``.
 ``--only cv grid_reg`` runs some jobs; ``--backends jax``, some backends.
 """
 
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", nargs="*", default=["tensorflow", "jax"])
     parser.add_argument("--repeats", type=int, default=2, help="processes per figure (best of)")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.json lives")
-    parser.add_argument("--render", action="store_true", help="only print the tables")
+    parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md")
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(*args.worker)))
@@ -320,6 +321,11 @@ def main(argv: list[str] | None = None) -> int:
         results["cold"] = {**kept, **section, "command": command}
         args.out.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(results, indent=2) + "\n")
+    if "machine" in results:  # the whole RESULTS.md, as ``run.py --render`` writes it
+        sys.path.insert(0, str(HERE))
+        from run import markdown as whole
+
+        (args.out / "RESULTS.md").write_text(whole(results))
     print("\n".join(markdown(results.get("cold", {}))))
     return 0
 

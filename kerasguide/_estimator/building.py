@@ -121,6 +121,9 @@ class ModelPlan:
     key: Hashable | None = None
     #: What the data needs: ``(input_shape, n_outputs, task)`` (None: not checked).
     expects: tuple | None = None
+    #: The pool's key for an engine trained by the compiled program only, which takes the
+    #: penalties' strengths as inputs (``engine.cache_key(..., fed=True)``).
+    program_key: Hashable | None = None
 
     def build(self):
         """A new model, checked to be a compiled ``keras.Model`` that fits the data."""
@@ -171,7 +174,9 @@ def plan_model(params: dict[str, Any], task: str, input_shape: tuple, n_outputs:
         kwargs = {**vocabulary, **knobs}
         # The builder itself is in the key: a name registered again gets new engines.
         key = engine.cache_key(builder, kwargs) if pooled else None
-        return ModelPlan(builder, kwargs, where, key, (tuple(input_shape), n_outputs, task))
+        program_key = engine.cache_key(builder, kwargs, fed=True) if pooled else None
+        expects = (tuple(input_shape), n_outputs, task)
+        return ModelPlan(builder, kwargs, where, key, expects, program_key)
     if len(input_shape) == 1:
         vocabulary["n_features"] = input_shape[0]  # the shorthand, for callables that use it
     kwargs = _callable_arguments(builder, vocabulary, knobs, where)
