@@ -11,7 +11,7 @@ the cache is turned on with the thresholds lowered to nothing, in a directory of
   on another, jax#38445), so machines that share a home directory do not trade entries;
 - on by default (``$XDG_CACHE_HOME/kerasguide/xla``, else ``~/.cache/kerasguide/xla``); off with
   ``KERASGUIDE_COMPILE_CACHE=0``; another directory with ``KERASGUIDE_COMPILE_CACHE=/a/path``
-  or [`kerasguide.set_compile_cache`][kerasguide.set_compile_cache] from Python.
+  or ``kerasguide.set_compile_cache`` from Python.
 
 JAX's own setting wins: a process that set ``jax_compilation_cache_dir`` itself keeps it. The
 cache saves compiling, not tracing; TensorFlow has no equivalent here (see
