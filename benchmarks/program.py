@@ -172,7 +172,7 @@ def bench_program(quick: bool) -> dict:
         for path in ("default", "before"):
             rows[f"{backend} {path}"] = _run_worker(backend, path, quick)
             print(backend, path, rows[f"{backend} {path}"], file=sys.stderr, flush=True)
-    return {"rows": rows, "mnist_rows": 12800 if quick else 60000}
+    return {"rows": rows, "mnist_rows": 12800 if quick else 60000, "mlp_process": "own"}
 
 
 EPOCH_GFLOP = 37.0  # 784-128-10, 60k samples, forward and backward
@@ -186,6 +186,14 @@ def _cell(value) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
+#: Where the MLP was timed, as the table's heading says it.
+MLP_PROCESS = {
+    "own": " (each in its own process)",
+    "shared": " (the MLP timed in run.py's process, which had imported TensorFlow: about twice "
+    "its own time, so the ratios flatter kerasguide; see the cold-start tables)",
+}
+
+
 def markdown(section: dict, gflops: float) -> list[str]:
     """The section's tables and its targets, as Markdown lines."""
     if "rows" not in section:
@@ -194,8 +202,9 @@ def markdown(section: dict, gflops: float) -> list[str]:
     floor = EPOCH_GFLOP / gflops * section["mnist_rows"] / 60000
     lines = ["## The fit as one compiled program", "",
              f"Command: `{section.get('command', 'python benchmarks/run.py --only program')}`. "
-             "Seconds; ratios to scikit-learn's MLP in the same run (each in its own "
-             "process). *cold*: the first fit (or CV) of an architecture in the process, "
+             "Seconds; ratios to scikit-learn's MLP in the same run"
+             f"{MLP_PROCESS[section.get('mlp_process', 'shared')]}. "
+             "*cold*: the first fit (or CV) of an architecture in the process, "
              "compile included; *warm*: the next, "
              "on the pooled program. MNIST: 784-128-10, SGD 0.05, batch 128, "
              f"{section['mnist_rows']} rows; the FLOP floor of an epoch is {floor:.3f} s.", "",

@@ -425,6 +425,10 @@ def markdown(results: dict) -> str:
             "| contender | " + " | ".join(LABELS.get(c, c) for c in columns) + " |",
             "| --- |" + " ---: |" * len(columns),
         ]
+        if key in ("mnist", "cv") and "process" not in section["rows"].get("sklearn MLP", {}):
+            lines += ["The MLP's row was timed in this process, after TensorFlow was imported: "
+                      "about twice its own time (issue 22). The cold-start tables time it "
+                      "in a process of its own.", ""]  # fmt: skip
         for name, row in section["rows"].items():
             cells = (
                 [row.get("note", ""), *[""] * (len(columns) - 1)]  # every row as wide as the header
