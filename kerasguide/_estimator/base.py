@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from kerasguide._estimator import compile_cache
 from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.fitting import fit_once
 from kerasguide._estimator.holdout import check_validation_data
@@ -112,6 +113,9 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         -------
         self
         """
+        # Before anything runs on the backend (the checks make Keras objects): TensorFlow
+        # reads its cache flag once, at its first op.
+        compile_cache.ensure()
         params = self._checked_params()
         incremental = params["warm_start"] and hasattr(self, "_model_")
         validation = (X_val, y_val, sample_weight_val, groups)
@@ -121,6 +125,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     @with_callbacks
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        compile_cache.ensure()
         params = self._checked_params()
         first = not hasattr(self, "_model_")
         return self._fit(params, X, y, sample_weight, first=first, epochs=1,
@@ -128,6 +133,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, params, X, y, sample_weight, *, first, epochs, check_convergence,
              classes=None, validation=(None, None, None, None)):  # fmt: skip
+        compile_cache.ensure()  # (fit does it earlier; here for every caller, the transformer's)
         # A failed call leaves a fitted estimator as it was.
         with rollback_on_failure(self):
             # Rows of input_shape (None: of X's own shape, or the fitted model's when resuming).

@@ -13,9 +13,13 @@ the cache is turned on with the thresholds lowered to nothing, in a directory of
   ``KERASGUIDE_COMPILE_CACHE=0``; another directory with ``KERASGUIDE_COMPILE_CACHE=/a/path``
   or ``kerasguide.set_compile_cache`` from Python.
 
-JAX's own setting wins: a process that set ``jax_compilation_cache_dir`` itself keeps it. The
-cache saves compiling, not tracing; TensorFlow has no equivalent here (see
-``benchmarks/RESULTS.md``), so on other backends this does nothing.
+On TensorFlow the same directory (a ``tensorflow-<version>-...`` subdirectory) holds XLA's
+persistent cache (``--tf_xla_persistent_cache_directory`` in ``TF_XLA_FLAGS``), which keeps
+the programs compiled with XLA (pooled programs of 500 steps a call and more); the plain
+graphs of shorter fits and of models with dropout are traced again in each process.
+
+The user's own setting wins: a process that set ``jax_compilation_cache_dir`` or TensorFlow's
+flag itself keeps it. The cache saves compiling, not tracing; on PyTorch this does nothing.
 """
 
 from __future__ import annotations
@@ -47,11 +51,16 @@ def _cpu_features() -> str:
     return "\n".join(sorted(set(lines)))
 
 
-def _machine_key() -> str:
-    import jaxlib
+def _machine_key(backend: str) -> str:
+    """``jaxlib-<version>-<machine>-<CPU digest>`` (or ``tensorflow-...``)."""
+    if backend == "jax":
+        import jaxlib as library
+    else:
+        import tensorflow as library
 
     digest = hashlib.sha256(_cpu_features().encode()).hexdigest()[:12]
-    return f"jaxlib-{jaxlib.__version__}-{platform.machine()}-{digest}"
+    name = "jaxlib" if backend == "jax" else "tensorflow"
+    return f"{name}-{library.__version__}-{platform.machine()}-{digest}"
 
 
 def _default_root() -> Path:
@@ -59,13 +68,26 @@ def _default_root() -> Path:
     return Path(base) / "kerasguide" / "xla"
 
 
-def cache_directory(root: str | os.PathLike) -> Path:
-    """The cache's directory under ``root`` for this jaxlib and CPU, created private (0700)."""
-    directory = Path(root) / _machine_key()
+def cache_directory(root: str | os.PathLike, backend: str = "jax") -> Path:
+    """The cache's directory under ``root`` for this jaxlib (or TensorFlow) and CPU, created
+    private (0700)."""
+    directory = Path(root) / _machine_key(backend)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     for path in (Path(root), directory):
         path.chmod(0o700)  # mkdir's mode is masked by the umask, and an old directory kept its own
     return directory
+
+
+#: TensorFlow's flag for XLA's persistent cache: read from ``TF_XLA_FLAGS`` once, when the
+#: process first compiles with XLA (so it may be set after TensorFlow is imported).
+TF_FLAG = "--tf_xla_persistent_cache_directory"
+
+
+def _configure_tf(directory: str) -> None:
+    flags = [f for f in os.environ.get("TF_XLA_FLAGS", "").split() if not f.startswith(TF_FLAG)]
+    if directory:
+        flags.append(f"{TF_FLAG}={directory}")
+    os.environ["TF_XLA_FLAGS"] = " ".join(flags)
 
 
 def _configure(directory: str) -> None:
@@ -86,48 +108,64 @@ def _configure(directory: str) -> None:
 def set_compile_cache(path: str | os.PathLike | None) -> str | None:
     """Keep compiled programs in ``path`` (None: keep none), for this process and those after.
 
-    On JAX, a fit's compiled programs are saved there and a later process loads them instead
-    of compiling them again. The directory is made private to the user (mode 0700), and the
-    programs go in a subdirectory for this jaxlib version and CPU. On other backends this
-    changes nothing. Returns the directory in use (None when off).
+    A fit's compiled programs are saved there and a later process loads them instead of
+    compiling them again: JAX's programs, and on TensorFlow those compiled with XLA (from
+    500 steps a call; TensorFlow reads the setting at its first XLA compile, so set it before
+    the first fit). The directory is made private to the user (mode 0700), and the programs go
+    in a subdirectory for this jaxlib (or TensorFlow) version and CPU. On PyTorch this changes
+    nothing. Returns the directory in use (None when off).
 
     Examples
     --------
     >>> import kerasguide
     >>> kerasguide.set_compile_cache(None)  # no persistent cache in this process
     """
+    backend = _backend()
     with _lock:
-        directory = "" if path is None else str(cache_directory(path))
+        directory = "" if path is None else str(cache_directory(path, backend))
         _state["directory"] = directory
-        if _jax_in_use():
+        if backend == "jax":
             _configure(directory)
+        elif backend == "tensorflow":
+            _configure_tf(directory)
     return directory or None
 
 
-def _jax_in_use() -> bool:
+def _backend() -> str:
     import keras
 
-    return keras.backend.backend() == "jax"
+    return keras.backend.backend()
+
+
+def _users_own(backend: str) -> bool:
+    """Whether the user set the backend's cache directory themselves (it then stands)."""
+    if backend == "jax":
+        import jax
+
+        return bool(jax.config.jax_compilation_cache_dir)
+    return TF_FLAG in os.environ.get("TF_XLA_FLAGS", "")
 
 
 def ensure() -> None:
-    """Turn the default cache on before a fit's first compile (once a process; JAX only)."""
-    if _state["directory"] is not None or not _jax_in_use():
+    """Turn the default cache on before a fit's first compile (once a process; JAX and
+    TensorFlow)."""
+    if _state["directory"] is not None:
         return
+    backend = _backend()
     with _lock:
         if _state["directory"] is not None:
             return
-        import jax
-
         setting = os.environ.get(ENV, "").strip()
-        if setting == "0" or jax.config.jax_compilation_cache_dir:
-            _state["directory"] = ""  # off, or the user's own JAX setting stands
+        if setting == "0" or backend not in ("jax", "tensorflow") or _users_own(backend):
+            _state["directory"] = ""  # off, or the user's own setting stands
             return
         root = Path(setting).expanduser() if setting else _default_root()
         try:
-            directory = str(cache_directory(root))
+            directory = str(cache_directory(root, backend))
         except OSError:  # a read-only home: compile as before rather than fail the fit
             directory = ""
         _state["directory"] = directory
-        if directory:
+        if directory and backend == "jax":
             _configure(directory)
+        elif directory:
+            _configure_tf(directory)

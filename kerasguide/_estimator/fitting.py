@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
-from kerasguide._estimator import compile_cache, compiled, engine
+from kerasguide._estimator import compiled, engine
 from kerasguide._estimator.backend import multi_step_execution, training_dtype
 from kerasguide._estimator.building import ModelPlan, plan_model, resolve_task
 from kerasguide._estimator.holdout import is_splitter, split_with
@@ -328,7 +328,6 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
     comes as arguments: ``epochs`` (this call's: ``params["epochs"]`` for ``fit``, 1 for
     ``partial_fit``; the setting itself only sets a schedule's horizon), ``validation`` (the
     checked ``(X_val, y_val, sw_val)`` passed to ``fit``, or None)."""
-    compile_cache.ensure()  # before the first compile of the process (JAX's initializers too)
     y_enc, task, n_outputs = est._encode_targets(
         y, first=first, classes=classes, partial=not check_convergence
     )
