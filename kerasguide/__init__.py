@@ -34,6 +34,7 @@ __all__ = [
     "register_model",
     "scratch",
     "search_space",
+    "set_compile_cache",
     "to_onnx",
     "tuning",
 ]
@@ -59,12 +60,14 @@ _LAZY = {
     "register_model": ("kerasguide.zoo", "register_model"),
     "scratch": ("kerasguide.scratch", None),
     "search_space": ("kerasguide.tuning", "search_space"),
+    "set_compile_cache": ("kerasguide._estimator.compile_cache", "set_compile_cache"),
     "tuning": ("kerasguide.tuning", None),
     "to_onnx": ("kerasguide.export", "to_onnx"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from kerasguide import datasets, exceptions, layers, models, scratch, tuning
+    from kerasguide._estimator.compile_cache import set_compile_cache
     from kerasguide.conformal import quantile_regressors
     from kerasguide.estimators import KerasClassifier, KerasRegressor, clear_engine_pool
     from kerasguide.io.onnx import to_onnx

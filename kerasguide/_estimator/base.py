@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from kerasguide._estimator import compile_cache
 from kerasguide._estimator.backend import distribution_scope
 from kerasguide._estimator.building import check_takes_tables
 from kerasguide._estimator.ensemble import fit_members, spread, stochastic_passes
@@ -127,6 +128,9 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
         -------
         self
         """
+        # Before anything runs on the backend (the checks make Keras objects): TensorFlow
+        # reads its cache flag once, at its first op.
+        compile_cache.ensure()
         params = self._checked_params()
         if params.get("uncertainty") == "ensemble":
             return fit_members(self, params, lambda member: member.fit(
@@ -140,6 +144,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     @with_callbacks
     def _partial_fit(self, X, y, sample_weight=None, classes=None):
+        compile_cache.ensure()
         params = self._checked_params()
         if params.get("uncertainty") == "ensemble":
             # Members resume as a warm start does: the fitted ones, each one more epoch.
@@ -156,6 +161,7 @@ class BaseKerasEstimator(CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, params, X, y, sample_weight, *, first, epochs, check_convergence,
              classes=None, validation=(None, None, None, None)):  # fmt: skip
+        compile_cache.ensure()  # (fit does it earlier; here for every caller, the transformer's)
         # A failed call leaves a fitted estimator as it was.
         with rollback_on_failure(self):
             table = self._table(params, X, first)

@@ -126,6 +126,9 @@ class ModelPlan:
     key: Hashable | None = None
     #: What the data needs: ``(input_shape, n_outputs, task)`` (None: not checked).
     expects: tuple | None = None
+    #: The pool's key for an engine trained by the compiled program only, which takes the
+    #: penalties' strengths as inputs (``engine.cache_key(..., fed=True)``).
+    program_key: Hashable | None = None
 
     def build(self):
         """A new model, checked to be a compiled ``keras.Model`` that fits the data."""
@@ -246,7 +249,8 @@ def plan_model(params: Mapping[str, Any], task: str, input_shape: tuple, n_outpu
         kwargs = {**vocabulary, **knobs}
         # The builder itself is in the key: a name registered again gets new engines.
         key = engine.cache_key(builder, kwargs) if pooled else None
-        return ModelPlan(builder, kwargs, where, key, (expects, n_outputs, task))
+        program_key = engine.cache_key(builder, kwargs, fed=True) if pooled else None
+        return ModelPlan(builder, kwargs, where, key, (expects, n_outputs, task), program_key)
     if len(input_shape) == 1:
         vocabulary["n_features"] = input_shape[0]  # the shorthand, for callables that use it
     knobs.pop(EMBEDDINGS, None)

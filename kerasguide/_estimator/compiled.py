@@ -132,6 +132,53 @@ def _quiet_own_retracing() -> None:
     logging.getLogger("tensorflow").addFilter(OwnProgramsRetracing())
 
 
+def fed_penalties(model) -> list[int] | None:
+    """Where the program computes the penalties itself, from strengths fed as inputs: the
+    positions (in ``model.trainable_variables``) of the variables with an L1/L2 regularizer;
+    None where the model has a loss of another kind (an activity regularizer, another
+    regularizer), which the program then takes from ``model.losses``, strengths and all."""
+    import keras
+
+    kinds = (keras.regularizers.L1L2, keras.regularizers.L1, keras.regularizers.L2)
+    found = []
+    for i, variable in enumerate(model.trainable_variables):
+        regularizer = getattr(variable, "regularizer", None)
+        if regularizer is None:
+            continue
+        if not isinstance(regularizer, kinds):
+            return None
+        found.append(i)
+    if any(getattr(layer, "activity_regularizer", None) is not None for layer in model.layers):
+        return None
+    return found
+
+
+def penalty_strengths(model, fed: list[int] | None, dtype) -> np.ndarray:
+    """``(len(fed), 2)``: each fed variable's ``(l1, l2)`` now (the fit's own: ``copy_state``
+    copies the regularizers into a pooled engine)."""
+    variables = model.trainable_variables
+    rows = [(getattr(r, "l1", 0.0), getattr(r, "l2", 0.0))
+            for r in (variables[i].regularizer for i in fed or ())]  # fmt: skip
+    return np.asarray(rows, dtype=dtype).reshape(-1, 2)
+
+
+def fed_penalty(values: list, strengths, dtype):
+    """The penalties of ``values`` (the fed variables' current values) at ``strengths``, as
+    ``keras.regularizers.L1L2`` computes them (an unset strength adds an exact zero), each
+    cast to ``floatx`` as ``kerasguide.zoo.layers.L2`` casts, then to ``dtype`` and summed in
+    the layers' order (as ``_tf_penalty``)."""
+    import keras
+    from keras import ops
+
+    total = ops.zeros((), dtype)
+    for i, w in enumerate(values):
+        term = ops.zeros((), w.dtype)
+        term = term + ops.cast(strengths[i, 0], w.dtype) * ops.sum(ops.absolute(w))
+        term = term + ops.cast(strengths[i, 1], w.dtype) * ops.sum(ops.square(w))
+        total = total + ops.cast(ops.cast(term, keras.config.floatx()), dtype)
+    return total
+
+
 def _tf_penalty(model, dtype):
     """The sum of the model's penalties (``model.losses``) in ``dtype``.
 
@@ -147,12 +194,12 @@ def _tf_penalty(model, dtype):
 
 
 def _tf_validation(model, loss):
-    """``validate(X, y, index, weight) -> (batch losses, penalty)``: the loss of each
-    validation batch (weighted sum over its rows / batch size) and the penalties, inference
-    mode, in one ``tf.while_loop``."""
+    """``validate(X, y, index, weight, penalty) -> (batch losses, penalty(dtype))``: the loss
+    of each validation batch (weighted sum over its rows / batch size) and the penalties,
+    inference mode, in one ``tf.while_loop``."""
     import tensorflow as tf
 
-    def validate(X, y, index, weight):
+    def validate(X, y, index, weight, penalty):
         def body(t, losses):
             pred = model(tf.gather(X, index[t]), training=False)
             value = loss(tf.gather(y, index[t]), pred, sample_weight=weight[t])
@@ -162,16 +209,17 @@ def _tf_validation(model, loss):
         losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
         _, losses = tf.while_loop(lambda t, _: t < tf.shape(index)[0], body,
                                   (tf.constant(0), losses))  # fmt: skip
-        return losses, _tf_penalty(model, X.dtype)
+        return losses, penalty(X.dtype)
 
     return validate
 
 
 def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
-    """``chunk(X, y, index, weight, rates, n_epochs[, validation arrays]) -> batch losses[,
-    validation losses and penalty]``: the model's stateful steps in one ``tf.while_loop``
-    (the variables are updated in place; step ``t`` at the learning rate ``rates[t]``), then
-    the validation pass if ``validating``."""
+    """``chunk(X, y, index, weight, rates, strengths, n_epochs[, validation arrays]) -> batch
+    losses[, validation losses and penalty]``: the model's stateful steps in one
+    ``tf.while_loop`` (the variables are updated in place; step ``t`` at the learning rate
+    ``rates[t]``; the penalties at ``strengths``, see ``fed_penalties``), then the validation
+    pass if ``validating``."""
     import tensorflow as tf
 
     _quiet_own_retracing()
@@ -179,16 +227,22 @@ def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
     variables = model.trainable_variables
     optimizer = model.optimizer
     validate = _tf_validation(model, loss)
+    fed = fed_penalties(model)
 
-    def chunk(X, y, index, weight, rates, n_epochs, *validation):
+    def chunk(X, y, index, weight, rates, strengths, n_epochs, *validation):
+        def penalty(dtype):
+            if fed:
+                return fed_penalty([variables[i].value for i in fed], strengths, dtype)
+            return _tf_penalty(model, dtype)
+
         def body(t, losses):
             rows = index[t]
             optimizer.learning_rate.assign(rates[t])
             with tf.GradientTape() as tape:
                 pred = model(tf.gather(X, rows), training=True)
                 value = loss(tf.gather(y, rows), pred, sample_weight=weight[t])
-                if model.losses:  # the L1/L2 penalties, as Model.compute_loss adds them
-                    value = value + _tf_penalty(model, value.dtype)
+                if fed or model.losses:  # the L1/L2 penalties, as Model.compute_loss adds
+                    value = value + penalty(value.dtype)
             optimizer.apply(tape.gradient(value, variables), variables)
             update = tf.reshape(tf.cast(value, losses.dtype), [1])
             return t + 1, tf.tensor_scatter_nd_update(losses, [[t]], update)
@@ -197,7 +251,7 @@ def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
         total = n_epochs * steps
         _, losses = tf.while_loop(lambda t, _: t < total, body, (tf.constant(0), losses))
         if validating:
-            return losses, *validate(*validation)
+            return losses, *validate(*validation, penalty)
         return losses
 
     return tf.function(chunk, jit_compile=jit)
@@ -244,23 +298,23 @@ class TFRunner:
         self.model = None
 
 
-def _jax_validation(model, loss):
-    """``validate(trainable, non_trainable, X, y, index, weight) -> (batch losses, penalty)``,
-    pure and in inference mode, as ``_tf_validation``."""
+def _jax_validation(model, loss, penalty):
+    """``validate(trainable, non_trainable, strengths, X, y, index, weight) -> (batch losses,
+    penalty)``, pure and in inference mode, as ``_tf_validation``; ``penalty(trainable,
+    strengths, extra, dtype)`` adds the penalties up."""
     import jax
-    import jax.numpy as jnp
 
-    def batch_loss(trainable, non_trainable, x, y, w):
+    def batch_loss(trainable, non_trainable, strengths, x, y, w):
         pred, _, extra = model.stateless_call(
             trainable, non_trainable, x, training=False, return_losses=True
         )
         value = loss(y, pred, sample_weight=w)
-        return value, sum((p.astype(value.dtype) for p in extra), jnp.zeros((), value.dtype))
+        return value, penalty(trainable, strengths, extra, value.dtype)
 
-    def validate(trainable, non_trainable, X, y, index, weight):
+    def validate(trainable, non_trainable, strengths, X, y, index, weight):
         def body(_, rows_and_weight):
             rows, w = rows_and_weight
-            value, penalty = batch_loss(trainable, non_trainable, X[rows], y[rows], w)
+            value, penalty = batch_loss(trainable, non_trainable, strengths, X[rows], y[rows], w)
             return None, (value.astype(X.dtype), penalty.astype(X.dtype))
 
         _, (losses, penalties) = jax.lax.scan(body, None, (index, weight))
@@ -270,26 +324,34 @@ def _jax_validation(model, loss):
 
 
 def _jax_program(model, loss, steps: int, validating: bool = False):
-    """``chunk(state, X, y, index, weight, rates, n_epochs[, validation arrays]) -> (state,
-    batch losses[, validation losses and penalty])``, pure; step ``t`` at the rate
-    ``rates[t]``."""
+    """``chunk(state, X, y, index, weight, rates, strengths, n_epochs[, validation arrays])
+    -> (state, batch losses[, validation losses and penalty])``, pure; step ``t`` at the rate
+    ``rates[t]``, the penalties at ``strengths`` (``fed_penalties``)."""
     import jax
     import jax.numpy as jnp
 
     optimizer = model.optimizer
+    fed = fed_penalties(model)
 
-    def forward(trainable, non_trainable, x, y, w):
+    def penalty(trainable, strengths, extra, dtype):
+        if fed is not None:
+            return fed_penalty([trainable[i] for i in fed], strengths, dtype)
+        # Each penalty in the loss's dtype, as _tf_penalty (JAX would promote them anyway).
+        return sum((p.astype(dtype) for p in extra), jnp.zeros((), dtype))
+
+    def forward(trainable, non_trainable, strengths, x, y, w):
         pred, non_trainable, extra = model.stateless_call(
             trainable, non_trainable, x, training=True, return_losses=True
         )
         value = loss(y, pred, sample_weight=w)
-        # Each penalty in the loss's dtype, as _tf_penalty (JAX would promote them anyway).
-        return value + sum(p.astype(value.dtype) for p in extra), non_trainable
+        if fed or extra:
+            value = value + penalty(trainable, strengths, extra, value.dtype)
+        return value, non_trainable
 
     gradient = jax.value_and_grad(forward, has_aux=True)
-    validate = _jax_validation(model, loss)
+    validate = _jax_validation(model, loss, penalty)
 
-    def chunk(state, X, y, index, weight, rates, n_epochs, *validation):
+    def chunk(state, X, y, index, weight, rates, strengths, n_epochs, *validation):
         at = _rate_index(optimizer)
 
         def body(carry):
@@ -297,7 +359,7 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
             rows = index[t]
             slots = [*slots[:at], rates[t].astype(slots[at].dtype), *slots[at + 1 :]]
             (value, non_trainable), grads = gradient(
-                trainable, non_trainable, X[rows], y[rows], weight[t]
+                trainable, non_trainable, strengths, X[rows], y[rows], weight[t]
             )
             trainable, slots = optimizer.stateless_apply(slots, grads, trainable)
             losses = losses.at[t].set(value.astype(losses.dtype))
@@ -306,7 +368,7 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
         start = (jnp.int32(0), state, jnp.zeros(index.shape[0], X.dtype))
         _, state, losses = jax.lax.while_loop(lambda c: c[0] < n_epochs * steps, body, start)
         if validating:
-            return state, (losses, *validate(state[0], state[1], *validation))
+            return state, (losses, *validate(state[0], state[1], strengths, *validation))
         return state, losses
 
     return jax.jit(chunk)
@@ -481,11 +543,12 @@ def train_compiled(
     key = (batch_size, steps, chunk, X.dtype.name, y.dtype.name, jit, val_key)
     runner = _runner(model, steps, jit, key, validation is not None, keep=pooled)
     X_dev, y_dev = _device_arrays(X, y, steps * batch_size)
+    strengths = penalty_strengths(model, fed_penalties(model), X.dtype)
 
     def run_chunk(k: int, result: TrainingResult) -> list[float]:
         index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
         rates = _step_rates(model, hooks, chunk * steps)
-        out = runner.run(X_dev, y_dev, index, weight, rates, np.int32(k), *val_arrays)
+        out = runner.run(X_dev, y_dev, index, weight, rates, strengths, np.int32(k), *val_arrays)
         losses = out[0] if val_arrays else out
         means = _epoch_means(losses, k, steps)
         result.history.setdefault("loss", []).extend(means)

@@ -20,10 +20,13 @@ from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
+    "FED",
+    "LOADED",
     "borrow",
     "cache_key",
     "clear",
     "copy_state",
+    "pooled_engines",
     "programs",
     "release",
     "with_steps_per_execution",
@@ -47,22 +50,40 @@ def _frozen(value: Any) -> Hashable | None:
     return None  # objects (optimizer or initializer instances, callables) are not pooled
 
 
-def cache_key(builder: Callable[..., Any], kwargs: dict[str, Any]) -> Hashable | None:
+#: Arguments whose values are loaded into an engine, never part of what it compiles: the
+#: seed decides initial values (loaded), the learning rate lives in the optimizer's variable
+#: (loaded, and fed to the compiled program step by step).
+LOADED = frozenset({"seed", "learning_rate"})
+#: Arguments whose values the compiled program takes as inputs (``compiled.fed_penalties``):
+#: only whether one is set changes what it computes (which weights are penalized), so fits
+#: that differ in their values share a program key.
+FED = frozenset({"l1", "l2"})
+
+
+def cache_key(
+    builder: Callable[..., Any], kwargs: dict[str, Any], fed: bool = False
+) -> Hashable | None:
     """A key for the model ``builder(**kwargs)`` builds, or None if it cannot be pooled.
 
     The builder itself is part of the key (not only its registry name), so a factory
-    registered again under an old name never reuses the old factory's engines. The ``seed`` is
-    left out: it only decides the initial values, which are loaded anyway.
+    registered again under an old name never reuses the old factory's engines. ``LOADED``
+    arguments are left out. With ``fed`` (the key of an engine that trains only with the
+    compiled program), the ``FED`` penalties count only as some set or none.
     """
     items = []
+    if fed:
+        penalties = [kwargs.get(name) for name in sorted(FED)]
+        if not all(isinstance(v, int | float | None) for v in penalties):
+            return None
+        items.append(("penalized", ("bool", any(penalties))))
     for name in sorted(kwargs):
-        if name == "seed":
+        if name in LOADED or (fed and name in FED):
             continue
         frozen = _frozen(kwargs[name])
         if frozen is None:
             return None
         items.append((name, frozen))
-    return (builder, tuple(items))
+    return (builder, "fed" if fed else "", tuple(items))
 
 
 @contextmanager
@@ -84,6 +105,13 @@ def borrow(key: Hashable, build: Callable[[], Any]) -> Iterator[Any]:
                 evicted.append(_pool.popitem(last=False))
         del engine
         _release(evicted)
+
+
+def pooled_engines() -> list:
+    """The engines in the pool now, free ones only (what benchmarks and tests inspect: the
+    compiled programs each holds, ``programs(model)``)."""
+    with _lock:
+        return [model for engines in _pool.values() for model in engines]
 
 
 #: The attribute of an engine model holding its compiled programs (set past Keras's tracking).
@@ -155,6 +183,9 @@ def copy_state(source, target) -> None:
         if tuple(src.shape) != tuple(dst.shape):
             raise ValueError(f"Cannot copy {src.path} {src.shape} into {dst.path} {dst.shape}.")
         dst.assign(src.value)
+        if getattr(src, "regularizer", None) is not None:
+            # The penalty's strength: an engine keyed with ``fed`` trains at the fit's own.
+            dst.regularizer = src.regularizer
 
 
 def with_steps_per_execution(model, steps: int):

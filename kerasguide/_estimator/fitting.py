@@ -137,7 +137,8 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
     if params.get("learning_rate") is not None:  # as scikit-learn's MLP: the new rate applies
         model.optimizer.learning_rate.assign(params["learning_rate"])
     pooled = params["distribution"] is None and not params["callbacks"]
-    plan = ModelPlan(plan.builder, plan.kwargs, plan.where, old.key if pooled else None)
+    plan = ModelPlan(plan.builder, plan.kwargs, plan.where, old.key if pooled else None,
+                     program_key=old.program_key if pooled else None)  # fmt: skip
     history = {k: list(v) for k, v in est.history_.items()}
     return Start(model, plan, est.task_, est.n_outputs_, history, saved)
 
@@ -180,7 +181,15 @@ def batch_size_for(params, n_samples: int) -> int:
 
 
 def plan_engine(
-    key, params, X_train, epochs: int, batch_size: int, validation, model=None, epoch_hooks=()
+    key,
+    params,
+    X_train,
+    epochs: int,
+    batch_size: int,
+    validation,
+    model=None,
+    epoch_hooks=(),
+    program_key=None,
 ) -> EnginePlan:
     """Whole epochs in one compiled call where nothing needs a per-batch hook and enough steps
     repay compiling: chunks of epochs as one program where the backend and the model's loss
@@ -201,7 +210,12 @@ def plan_engine(
         and (validation is None or not sp.issparse(validation[0]))
     ):  # fmt: skip
         # The program runs on the plain engine; below the threshold its steps are cheaper.
-        return EnginePlan(key, steps=steps, whole=epochs * steps >= COMPILED_MIN_STEPS)
+        whole = epochs * steps >= COMPILED_MIN_STEPS
+        # The program takes the penalties' strengths as inputs (compiled.fed_penalties): its
+        # engines are keyed without them, so a grid over l1 or l2 compiles once.
+        if whole and program_key is not None and compiled.fed_penalties(model) is not None:
+            key = program_key
+        return EnginePlan(key, steps=steps, whole=whole)
     quiet = not hooks and not params["verbose"] and validation is None
     if key is not None and dense and quiet and epochs * steps >= FUSED_MIN_STEPS:
         return EnginePlan((key, ("steps_per_execution", steps)), True, steps)
@@ -343,9 +357,8 @@ def fit_once(est, params, X, y, sample_weight, *, first, epochs, check_convergen
         groups=groups,
     )
     batch_size = batch_size_for(params, arrays[0].shape[0])
-    plan = plan_engine(
-        start.plan.key, params, arrays[0], epochs, batch_size, validation, start.model, hooks
-    )
+    plan = plan_engine(start.plan.key, params, arrays[0], epochs, batch_size, validation,
+                       start.model, hooks, program_key=start.plan.program_key)  # fmt: skip
     options = TrainingOptions(
         epochs=epochs, batch_size=batch_size, shuffle=params["shuffle"], rng=shuffle_rng,
         tol=params["tol"], n_iter_no_change=params["n_iter_no_change"],
