@@ -37,18 +37,16 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.filterwarnings("ignore")
 
+# One place for the data and the settings that program.py's section also times (run as a script,
+# this folder is on sys.path).
+from program import CV, EPOCH, GRID, MNIST, digits  # noqa: E402
+from program import mnist as mnist_data  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-MNIST = Path(
-    os.environ.get("KERASGUIDE_MNIST", HERE.parent.parent / "shared" / "data" / "mnist.npz")
-)
-#: 64-32-10 on digits, Adam 1e-3, batch 32, 20 epochs; tol=0 trains them all.
-DIGITS = {"hidden_layers": (32,), "epochs": 20, "batch_size": 32, "optimizer": "adam",
-          "learning_rate": 1e-3, "tol": 0.0, "random_state": 0}  # fmt: skip
 #: The same for the MLP (no momentum term to match, Adam's own).
 MLP = {"hidden_layer_sizes": (32,), "batch_size": 32, "max_iter": 20, "solver": "adam",
        "learning_rate_init": 1e-3, "tol": 0.0, "n_iter_no_change": 10**6,
        "random_state": 0}  # fmt: skip
-ARCHITECTURES = [(16,), (32,), (64,), (32, 32)]
 L2S = [1e-5, 1e-4, 1e-3, 1e-2]
 DROPOUTS = [0.0, 0.1, 0.2]
 ALPHAS = [10.0**e for e in range(-6, 0)] + [3 * 10.0**e for e in range(-6, 0)]  # 12 values
@@ -66,21 +64,6 @@ JOBS = {
 # --------------------------------------------------------------------------- in the worker
 
 
-def _digits():
-    import numpy as np
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    return (X / 16.0).astype(np.float32), y
-
-
-def _mnist():
-    import numpy as np
-
-    data = np.load(MNIST)
-    return (data["x_train"].reshape(-1, 784) / 255.0).astype(np.float32), data["y_train"]
-
-
 def _job(job: str, contender: str):
     """``run() -> seconds`` of ``job`` for ``contender`` (data loaded outside the timing)."""
     from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -88,9 +71,8 @@ def _job(job: str, contender: str):
     if contender == "kerasguide":
         from kerasguide import KerasClassifier as Model
 
-        settings, arch, grid_reg = DIGITS, "hidden_layers", {"l2": L2S, "dropout": DROPOUTS}
-        mnist = {"hidden_layers": (128,), "batch_size": 128, "optimizer": "sgd",
-                 "learning_rate": 0.05, "tol": 0.0, "random_state": 0}  # fmt: skip
+        settings, arch, grid_reg = CV, "hidden_layers", {"l2": L2S, "dropout": DROPOUTS}
+        mnist = EPOCH
         epochs = "epochs"
     else:
         from sklearn.neural_network import MLPClassifier as Model
@@ -101,7 +83,7 @@ def _job(job: str, contender: str):
                  "n_iter_no_change": 10**6, "random_state": 0}  # fmt: skip
         epochs = "max_iter"
     if job == "mnist":
-        X, y = _mnist()
+        X, y = mnist_data()
         Model(**mnist, **{epochs: 1}).fit(X[:2560], y[:2560])  # compiles (kerasguide)
 
         def run():
@@ -110,8 +92,8 @@ def _job(job: str, contender: str):
             return (time.perf_counter() - start) / MNIST_EPOCHS
 
         return run
-    X, y = _digits()
-    grids = {"grid_arch": {arch: ARCHITECTURES}, "grid_reg": grid_reg}
+    X, y = digits()
+    grids = {"grid_arch": {arch: GRID}, "grid_reg": grid_reg}
 
     def run():
         start = time.perf_counter()
