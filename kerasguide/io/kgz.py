@@ -46,8 +46,6 @@ __all__ = [
 #: The version of the file layout this module writes; ``load`` refuses newer ones.
 FORMAT_VERSION = 1
 _FORMAT = "kerasguide-estimator"
-#: The estimator classes a file may hold, by name; ``read`` is handed the classes themselves.
-_CLASSES = ("KerasClassifier", "KerasRegressor", "KerasTransformer")
 #: How ``write`` may store the network's weights: "float32" (as trained, with the optimizer's
 #: state) or "float16" (each weight rounded to float16, without the optimizer's state, so that
 #: further training starts a fresh optimizer). Rounded weights keep the network's own dtype, so
@@ -259,7 +257,7 @@ def _field(container: dict, key: str, kind: type, where: str) -> Any:
     return value
 
 
-def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
+def _read_manifest(archive: zipfile.ZipFile, classes: dict[str, type]) -> dict[str, Any]:
     try:
         manifest = json.loads(archive.read("manifest.json"))
     except KeyError:
@@ -276,8 +274,9 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
             f"it was saved in format version {_short(version)}; this kerasguide reads versions "
             f"up to {FORMAT_VERSION}. Upgrade kerasguide to load it"
         )
-    if manifest.get("estimator") not in _CLASSES:
-        raise _Refused(f"it holds an unknown estimator {_short(manifest.get('estimator'))}")
+    name = manifest.get("estimator")
+    if not isinstance(name, str) or name not in classes:  # the classes ``read`` may make
+        raise _Refused(f"it holds an unknown estimator {_short(name)}")
     for key in ("params", "fitted", "model"):
         _field(manifest, key, dict, "")
     _field(manifest, "arrays", list, "")
@@ -412,7 +411,7 @@ def _estimator(cls, saved: dict[str, Any]):
 def _load(path: Path, classes: dict[str, type]):
     with zipfile.ZipFile(path) as archive:
         _check_members(archive, path)
-        manifest = _read_manifest(archive)
+        manifest = _read_manifest(archive, classes)
         est = _estimator(classes[manifest["estimator"]], manifest["params"])
         model = _load_model(archive)
         _restore(est, manifest, archive, model)
