@@ -70,3 +70,24 @@ def test_set_compile_cache_from_python(backend, tmp_path):
     assert _files(target)
     assert stat.S_IMODE(target.stat().st_mode) == 0o700
     assert not _files(tmp_path / "kerasguide")
+
+
+WITHOUT_TENSORFLOW = """
+import sys
+import numpy as np
+from kerasguide import KerasClassifier, KerasRegressor
+X = np.random.default_rng(0).normal(size=(60, 4)).astype("float32")
+y = (X[:, 0] > 0).astype(int)
+clf = KerasClassifier(hidden_layers=(4,), epochs=20, random_state=0).fit(X, y)
+clf.predict_proba(X), clf.score(X, y), clf.model_card()
+KerasRegressor(hidden_layers=(4,), epochs=20, random_state=0).fit(X, X[:, 0]).predict(X)
+loaded = sorted(name for name in sys.modules if name.split(".")[0] == "tensorflow")
+assert not loaded, f"TensorFlow was imported: {loaded[:3]}"
+"""
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_a_fit_on_another_backend_never_imports_tensorflow(backend, tmp_path):
+    # Importing TensorFlow took 1.5-2.5 s of a first fit on JAX (Keras's serializer, which we
+    # called to read the head's activation, imports it to check for tf.TensorShape).
+    _fit_in_process(backend, tmp_path, WITHOUT_TENSORFLOW, KERASGUIDE_COMPILE_CACHE="0")

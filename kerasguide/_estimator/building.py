@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from kerasguide._estimator import engine
+from kerasguide.core.checks import activation_name
 from kerasguide.exceptions import InvalidParameterError
 from kerasguide.zoo.registry import TASKS, get_model_card
 
@@ -55,17 +56,8 @@ _HEADS = {"binary": ("sigmoid",), "multilabel": ("sigmoid",), "multiclass": ("so
 
 
 def _head_activation(model) -> str | None:
-    import keras
-
     layer = model.layers[-1] if getattr(model, "layers", None) else None
-    activation = getattr(layer, "activation", None)
-    if activation is None:
-        return None
-    try:
-        name = keras.activations.serialize(activation)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return name if isinstance(name, str) else None
+    return activation_name(getattr(layer, "activation", None))
 
 
 def check_model_fits(model, where: str, input_shape: tuple, n_outputs: int, task: str):

@@ -21,6 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from kerasguide.core.checks import activation_name
+
 __all__ = [
     "ForwardCache",
     "NumpyForward",
@@ -67,13 +69,8 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 
 def _activation_name(activation) -> str | None:
-    import keras
-
-    try:
-        name = keras.activations.serialize(activation)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return name if isinstance(name, str) and name in _ACTIVATIONS else None
+    name = activation_name(activation)
+    return name if name in _ACTIVATIONS else None
 
 
 class UnsupportedLayerError(ValueError):

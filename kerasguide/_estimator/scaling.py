@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kerasguide.core.checks import activation_name
+
 __all__ = ["linear_head", "rescale_head"]
 
 
@@ -20,7 +22,7 @@ def linear_head(model):
     if (
         isinstance(layer, keras.layers.Dense)
         and layer.use_bias
-        and (keras.activations.serialize(layer.activation) == "linear")
+        and activation_name(layer.activation) == "linear"
     ):
         return layer
     return None

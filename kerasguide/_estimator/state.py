@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from kerasguide._estimator.inference import ForwardCache
+from kerasguide.core.checks import activation_name
 
 __all__ = [
     "ARRAYS",
@@ -317,13 +318,8 @@ def _check_scaling(kind: str, values: dict[str, Any], n_outputs: int) -> None:
 
 def _head(model) -> str | None:
     """The last layer's activation when it is a sigmoid or a softmax, else None."""
-    import keras
-
     activation = getattr(model.layers[-1], "activation", None) if model.layers else None
-    try:
-        name = keras.activations.serialize(activation) if activation is not None else None
-    except (ValueError, TypeError):
-        return None
+    name = activation_name(activation)
     return name if name in ("sigmoid", "softmax") else None
 
 

@@ -30,6 +30,7 @@ from kerasguide.exceptions import InvalidParameterError
 __all__ = [
     "PARAMETERS",
     "Rule",
+    "activation_name",
     "check",
     "check_bool",
     "check_fraction",
@@ -201,6 +202,34 @@ def named_optimizer(name: str):
     import keras
 
     return keras.optimizers.get({"class_name": name, "config": {"name": name.lower()}})
+
+
+def activation_name(activation: Any) -> str | None:
+    """The name Keras gives a built-in activation function (``"softmax"``, ``"linear"``), else
+    None (a function of the user's, a layer, anything else).
+
+    ``keras.activations.serialize`` answers the same for these, but it imports TensorFlow on
+    every backend (Keras's serializer checks for ``tf.TensorShape``): 1.5-2.5 s of a first fit
+    on JAX or PyTorch, which never needed TensorFlow.
+
+    >>> import keras
+    >>> activation_name(keras.layers.Dense(3, activation="softmax").activation)
+    'softmax'
+    >>> activation_name(keras.layers.Dense(3).activation)
+    'linear'
+    >>> activation_name(lambda x: x) is None
+    True
+    """
+    import keras
+
+    name = getattr(activation, "__name__", None)
+    if not isinstance(name, str) or not callable(activation):
+        return None
+    try:
+        found = keras.activations.get(name)
+    except (ValueError, TypeError):
+        return None
+    return name if found is activation else None
 
 
 def get_initializer(name: str):
