@@ -32,7 +32,6 @@ def _run(action: str, folder: Path, backend: str) -> None:
         [sys.executable, str(RUNNER), action, str(folder)],
         env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
-    # pytest.fail, not assert: the xfail below expects an AssertionError from its comparison only.
     if result.returncode != 0 or result.stdout.strip().splitlines()[-1:] != [backend]:
         pytest.fail(f"{action} on {backend} failed:\n{result.stderr[-3000:]}")
 
@@ -67,12 +66,6 @@ def test_a_file_saved_on_one_backend_predicts_the_same_on_another(matrix, saver,
     np.testing.assert_allclose(loaded["network"], saved["network"], rtol=0, atol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 22 item 3: initial weights are drawn by each backend's own Keras initializers "
-    "(different random streams); drawing them with NumPy from random_state makes them equal",
-)
 def test_the_same_random_state_starts_from_the_same_weights_on_every_backend(matrix):
     starts = {}
     for backend in INSTALLED:

@@ -86,22 +86,6 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(n for n in names if not same(old.get(n), new.get(n)))
 
 
-def _build_seeded(plan: ModelPlan, dtype: str):
-    """Build the plan's model; a float64 model starts from the float32 model's initial weights.
-
-    Keras's initializers draw different numbers for the same seed in float32 and float64, so
-    the same ``random_state`` would start float32 and float64 data from different weights.
-    """
-    model = plan.build()
-    if dtype != "float64" or "dtype" not in plan.kwargs:
-        return model
-    twin = ModelPlan(plan.builder, {**plan.kwargs, "dtype": "float32"}).build()
-    weights = twin.get_weights()
-    if [w.shape for w in weights] == [tuple(v.shape) for v in model.weights]:
-        model.set_weights([w.astype(np.float64) for w in weights])
-    return model
-
-
 def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Start:
     """A new model (``first``), or the fitted one, checked against the current parameters."""
     import keras
@@ -113,7 +97,9 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
         pooled = params["distribution"] is None and not params["callbacks"]
         plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled,
                           embeddings=table_embeddings(est))  # fmt: skip
-        return Start(_build_seeded(plan, dtype), plan, task, n_outputs, {})
+        # One build: the zoo's initial weights are drawn in float32 and cast, so a float64
+        # model starts from the float32 model's start (kerasguide.zoo.initializers).
+        return Start(plan.build(), plan, task, n_outputs, {})
     if task in ("regression", "multilabel") and n_outputs != est.n_outputs_:
         raise ValueError(
             f"y has {n_outputs} columns but the fitted model predicts "

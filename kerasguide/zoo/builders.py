@@ -93,10 +93,12 @@ class Parts:
         """A Dense layer, or a [`Maxout`][kerasguide.zoo.layers.Maxout] for ``"maxout"``."""
         import keras
 
+        from kerasguide.zoo.initializers import zeros
         from kerasguide.zoo.layers import Maxout
 
         common = {
             "kernel_initializer": self.kernel(offset),
+            "bias_initializer": zeros(),
             "kernel_regularizer": self.penalty(),
             "dtype": self.dtype,
             "name": name,
@@ -109,11 +111,18 @@ class Parts:
         """The normalization layer (``norm_i``) and the dropout (``dropout_j``) that follow."""
         import keras
 
+        from kerasguide.zoo.initializers import ones, zeros
+
         layers: list[Any] = []
-        if self.normalization is not None:
-            kind = {"batch": keras.layers.BatchNormalization,
-                    "layer": keras.layers.LayerNormalization}[self.normalization]  # fmt: skip
-            layers.append(kind(dtype=self.dtype, name=f"norm_{norm_index}"))
+        if self.normalization == "batch":
+            layers.append(keras.layers.BatchNormalization(
+                beta_initializer=zeros(), gamma_initializer=ones(),
+                moving_mean_initializer=zeros(), moving_variance_initializer=ones(),
+                dtype=self.dtype, name=f"norm_{norm_index}"))  # fmt: skip
+        elif self.normalization == "layer":
+            layers.append(keras.layers.LayerNormalization(
+                beta_initializer=zeros(), gamma_initializer=ones(), dtype=self.dtype,
+                name=f"norm_{norm_index}"))  # fmt: skip
         if self.dropout and dropout_index is not None:
             seed = self.seeded(1000 + dropout_index)
             name = f"dropout_{dropout_index}"
@@ -150,6 +159,8 @@ def build_cnn(input_shape: tuple[int, ...], n_outputs: int, *, task: str, filter
     """Conv (ReLU, same padding) and max-pool blocks, a flatten, Dense blocks, the head."""
     import keras
 
+    from kerasguide.zoo.initializers import zeros
+
     parts = Parts.make(options, dropout=dropout, normalization=normalization, l2=l2)
     filters, dense = check("filters", filters), check("dense_layers", dense_layers)
     size, pool = check("kernel_size", kernel_size), check("pool_size", pool_size)
@@ -163,7 +174,8 @@ def build_cnn(input_shape: tuple[int, ...], n_outputs: int, *, task: str, filter
     for i, width in enumerate(filters, start=1):
         conv = keras.layers.Conv2D(
             width, size, padding="same", activation="relu",
-            kernel_initializer=parts.kernel(100 + i), kernel_regularizer=parts.penalty(),
+            kernel_initializer=parts.kernel(100 + i), bias_initializer=zeros(),
+            kernel_regularizer=parts.penalty(),
             dtype=parts.dtype, name=f"conv_{i}",
         )  # fmt: skip
         layers.append(conv)
@@ -184,6 +196,8 @@ def build_rnn(input_shape: tuple[int, ...], n_outputs: int, *, task: str, cell: 
     """Recurrent layers (all but the last return sequences), then the head on the last state."""
     import keras
 
+    from kerasguide.zoo.initializers import Drawn, zeros
+
     parts = Parts.make(options, dropout=dropout)
     kind = getattr(keras.layers, _CELLS[check("cell", cell)])
     units, both = check("units", units), check("bidirectional", bidirectional)
@@ -196,7 +210,8 @@ def build_rnn(input_shape: tuple[int, ...], n_outputs: int, *, task: str, cell: 
             width, return_sequences=i < len(units), go_backwards=backwards,
             dropout=parts.dropout, seed=parts.seeded(1200 + i + shift),
             kernel_initializer=parts.kernel(200 + i + shift),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=parts.seeded(300 + i + shift)),
+            recurrent_initializer=Drawn("orthogonal", seed=parts.seeded(300 + i + shift)),
+            bias_initializer=zeros(),
             dtype=parts.dtype, name=name,
         )  # fmt: skip
 

@@ -1,9 +1,10 @@
 """Keras objects of kerasguide's own, registered with Keras's serialization on import.
 
 A model saved to a ``.keras`` file records these objects by their registered names
-(``"kerasguide>L2"``, ``"kerasguide>Maxout"``), so a process that loads the file needs them
-registered first. Importing this module registers them; the factories (when they build),
-[`kerasguide.estimators`][kerasguide.estimators] and unpickling an estimator import it.
+(``"kerasguide>L2"``, ``"kerasguide>Maxout"``, the initializers' ``"kerasguide>Drawn"``), so a
+process that loads the file needs them registered first. Importing this module registers them;
+the factories (when they build), [`kerasguide.estimators`][kerasguide.estimators] and
+unpickling an estimator import it.
 
 >>> import keras
 >>> import kerasguide.zoo.layers  # registers kerasguide's Keras objects
@@ -13,6 +14,8 @@ registered first. Importing this module registers them; the factories (when they
 from __future__ import annotations
 
 import keras
+
+from kerasguide.zoo.initializers import Drawn
 
 # Plainly sorted, as tests/test_public_api.py holds every public __all__ (ruff would put the
 # all-capital names first).
@@ -171,8 +174,9 @@ class CategoricalEmbedding(keras.layers.Layer):
         self.embeddings = [
             keras.layers.Embedding(
                 n, width, dtype=self.dtype_policy,
-                embeddings_initializer=keras.initializers.RandomUniform(
-                    -0.05, 0.05, seed=None if seed is None else int(seed) + 2000 + i
+                embeddings_initializer=Drawn(
+                    "random_uniform", minval=-0.05, maxval=0.05,
+                    seed=None if seed is None else int(seed) + 2000 + i,
                 ),
                 name=f"embedding_{i}",
             )

@@ -134,11 +134,19 @@ def _make_optimizer(optimizer: Any, learning_rate: Any):
 
 
 def make_initializer(kernel_initializer: Any, seed: int | None):
+    """A fresh initializer seeded with ``seed``: NumPy draws Keras's built-in kinds
+    ([`Drawn`][kerasguide.zoo.initializers.Drawn], the same values on every backend and
+    dtype); an initializer of another class is copied with the seed set, and Keras draws it."""
     import keras
+
+    from kerasguide.zoo.initializers import as_drawn
 
     kernel_initializer = check("kernel_initializer", kernel_initializer)
     if not isinstance(kernel_initializer, keras.initializers.Initializer):
         kernel_initializer = get_initializer(kernel_initializer)
+    drawn = as_drawn(kernel_initializer, seed)
+    if drawn is not None:
+        return drawn
     config = kernel_initializer.get_config()
     if "seed" in config:
         config["seed"] = seed  # None: Keras draws one, as for any unseeded initializer
