@@ -79,22 +79,35 @@ def supported(model) -> bool:
     )
 
 
+def _draws(layer, depth: int = 2) -> bool:
+    """Whether ``layer`` (or a layer inside it, ``depth`` levels down: an RNN's cell) holds a
+    ``keras.random.SeedGenerator``."""
+    import keras
+
+    for value in vars(layer).values():
+        if isinstance(value, keras.random.SeedGenerator):
+            return True
+        if depth and isinstance(value, keras.layers.Layer) and _draws(value, depth - 1):
+            return True
+    return False
+
+
 def draws_random_numbers(model) -> bool:
     """Whether a layer of ``model`` (or a layer inside one: an RNN's cell) holds a
     ``keras.random.SeedGenerator``, as dropout does. TensorFlow's XLA draws random numbers on
     CPU slowly: digits, 1,000 rows, 128 units, 40 epochs with ``dropout=0.2`` take 1.96 s with
     XLA against 0.27 s as a plain graph (0.12 s and 0.23 s without dropout; JAX 0.20 s)."""
-    import keras
+    return any(_draws(layer) for layer in model.layers)
 
-    def walk(layer, depth: int) -> bool:
-        for value in vars(layer).values():
-            if isinstance(value, keras.random.SeedGenerator):
-                return True
-            if depth and isinstance(value, keras.layers.Layer) and walk(value, depth - 1):
-                return True
-        return False
 
-    return any(walk(layer, 2) for layer in model.layers)
+def fed_dropout(model) -> bool:
+    """Whether the program takes every dropout rate of ``model`` as an input: each layer that
+    draws random numbers is a ``kerasguide.zoo.layers.Dropout`` (``fed_rates``). Not for an
+    RNN's cell dropout, Keras's own ``Dropout`` (a model read from an older file) or noise
+    layers: their rates are constants of the program, and their engines are keyed by them."""
+    from kerasguide.zoo.layers import Dropout
+
+    return not any(_draws(layer) for layer in model.layers if not isinstance(layer, Dropout))
 
 
 def _rate_index(optimizer) -> int:
@@ -215,12 +228,14 @@ def _tf_validation(model, loss):
 
 
 def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
-    """``chunk(X, y, index, weight, rates, strengths, n_epochs[, validation arrays]) -> batch
-    losses[, validation losses and penalty]``: the model's stateful steps in one
+    """``chunk(X, y, index, weight, rates, strengths, drops, n_epochs[, validation arrays]) ->
+    batch losses[, validation losses and penalty]``: the model's stateful steps in one
     ``tf.while_loop`` (the variables are updated in place; step ``t`` at the learning rate
-    ``rates[t]``; the penalties at ``strengths``, see ``fed_penalties``), then the validation
-    pass if ``validating``."""
+    ``rates[t]``; the penalties at ``strengths``, see ``fed_penalties``; the dropout layers at
+    ``drops``, see ``dropout_inputs``), then the validation pass if ``validating``."""
     import tensorflow as tf
+
+    from kerasguide.zoo.layers import fed_rates
 
     _quiet_own_retracing()
 
@@ -229,7 +244,7 @@ def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
     validate = _tf_validation(model, loss)
     fed = fed_penalties(model)
 
-    def chunk(X, y, index, weight, rates, strengths, n_epochs, *validation):
+    def chunk(X, y, index, weight, rates, strengths, drops, n_epochs, *validation):
         def penalty(dtype):
             if fed:
                 return fed_penalty([variables[i].value for i in fed], strengths, dtype)
@@ -249,7 +264,8 @@ def tf_program(model, loss, steps: int, jit: bool, validating: bool = False):
 
         losses = tf.zeros([tf.shape(index)[0]], dtype=X.dtype)
         total = n_epochs * steps
-        _, losses = tf.while_loop(lambda t, _: t < total, body, (tf.constant(0), losses))
+        with fed_rates(model, drops):  # the loop's body is traced here
+            _, losses = tf.while_loop(lambda t, _: t < total, body, (tf.constant(0), losses))
         if validating:
             return losses, *validate(*validation, penalty)
         return losses
@@ -327,11 +343,14 @@ def _jax_validation(model, loss, penalty):
 
 
 def _jax_program(model, loss, steps: int, validating: bool = False):
-    """``chunk(state, X, y, index, weight, rates, strengths, n_epochs[, validation arrays])
-    -> (state, batch losses[, validation losses and penalty])``, pure; step ``t`` at the rate
-    ``rates[t]``, the penalties at ``strengths`` (``fed_penalties``)."""
+    """``chunk(state, X, y, index, weight, rates, strengths, drops, n_epochs[, validation
+    arrays]) -> (state, batch losses[, validation losses and penalty])``, pure; step ``t`` at
+    the rate ``rates[t]``, the penalties at ``strengths`` (``fed_penalties``), the dropout
+    layers at ``drops`` (``dropout_inputs``)."""
     import jax
     import jax.numpy as jnp
+
+    from kerasguide.zoo.layers import fed_rates
 
     optimizer = model.optimizer
     fed = fed_penalties(model)
@@ -342,10 +361,11 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
         # Each penalty in the loss's dtype, as _tf_penalty (JAX would promote them anyway).
         return sum((p.astype(dtype) for p in extra), jnp.zeros((), dtype))
 
-    def forward(trainable, non_trainable, strengths, x, y, w):
-        pred, non_trainable, extra = model.stateless_call(
-            trainable, non_trainable, x, training=True, return_losses=True
-        )
+    def forward(trainable, non_trainable, strengths, drops, x, y, w):
+        with fed_rates(model, drops):
+            pred, non_trainable, extra = model.stateless_call(
+                trainable, non_trainable, x, training=True, return_losses=True
+            )
         value = loss(y, pred, sample_weight=w)
         if fed or extra:
             value = value + penalty(trainable, strengths, extra, value.dtype)
@@ -354,7 +374,7 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
     gradient = jax.value_and_grad(forward, has_aux=True)
     validate = _jax_validation(model, loss, penalty)
 
-    def chunk(state, X, y, index, weight, rates, strengths, n_epochs, *validation):
+    def chunk(state, X, y, index, weight, rates, strengths, drops, n_epochs, *validation):
         at = _rate_index(optimizer)
 
         def body(carry):
@@ -362,7 +382,7 @@ def _jax_program(model, loss, steps: int, validating: bool = False):
             rows = index[t]
             slots = [*slots[:at], rates[t].astype(slots[at].dtype), *slots[at + 1 :]]
             (value, non_trainable), grads = gradient(
-                trainable, non_trainable, strengths, X[rows], y[rows], weight[t]
+                trainable, non_trainable, strengths, drops, X[rows], y[rows], weight[t]
             )
             trainable, slots = optimizer.stateless_apply(slots, grads, trainable)
             losses = losses.at[t].set(value.astype(losses.dtype))
@@ -531,6 +551,8 @@ def train_compiled(
     pass follows in the same program and is monitored for stopping (the best weights are
     kept), the callbacks run between the calls.
     """
+    from kerasguide.zoo.layers import dropout_inputs
+
     if not supported(model):
         return None
     X = np.asarray(X, dtype=input_dtype(model))
@@ -547,11 +569,14 @@ def train_compiled(
     runner = _runner(model, steps, jit, key, validation is not None, keep=pooled)
     X_dev, y_dev = _device_arrays(X, y, steps * batch_size)
     strengths = penalty_strengths(model, fed_penalties(model), X.dtype)
+    # float64, as Python computes them; each layer casts them as a Python float rate is cast.
+    drops = dropout_inputs(model)
 
     def run_chunk(k: int, result: TrainingResult) -> list[float]:
         index, weight = _chunk_plan(n_rows, sample_weight, options, k, chunk, steps, X.dtype)
         rates = _step_rates(model, hooks, chunk * steps)
-        out = runner.run(X_dev, y_dev, index, weight, rates, strengths, np.int32(k), *val_arrays)
+        out = runner.run(X_dev, y_dev, index, weight, rates, strengths, drops, np.int32(k),
+                         *val_arrays)  # fmt: skip
         losses = out[0] if val_arrays else out
         means = _epoch_means(losses, k, steps)
         result.history.setdefault("loss", []).extend(means)

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "FED",
+    "FED_DROPOUT",
     "LOADED",
     "borrow",
     "cache_key",
@@ -54,10 +55,12 @@ def _frozen(value: Any) -> Hashable | None:
 #: seed decides initial values (loaded), the learning rate lives in the optimizer's variable
 #: (loaded, and fed to the compiled program step by step).
 LOADED = frozenset({"seed", "learning_rate"})
-#: Arguments whose values the compiled program takes as inputs (``compiled.fed_penalties``):
-#: only whether one is set changes what it computes (which weights are penalized), so fits
-#: that differ in their values share a program key.
+#: Arguments whose values the compiled program takes as inputs (``compiled.fed_penalties``,
+#: ``compiled.fed_dropout``): only whether one is set changes what it computes (which weights
+#: are penalized; whether the model has dropout layers at all), so fits that differ in their
+#: values share a program key.
 FED = frozenset({"l1", "l2"})
+FED_DROPOUT = "dropout"
 
 
 def cache_key(
@@ -68,16 +71,19 @@ def cache_key(
     The builder itself is part of the key (not only its registry name), so a factory
     registered again under an old name never reuses the old factory's engines. ``LOADED``
     arguments are left out. With ``fed`` (the key of an engine that trains only with the
-    compiled program), the ``FED`` penalties count only as some set or none.
+    compiled program), the ``FED`` penalties count only as some set or none, and the
+    ``FED_DROPOUT`` rate only as dropout or none.
     """
     items = []
     if fed:
         penalties = [kwargs.get(name) for name in sorted(FED)]
-        if not all(isinstance(v, int | float | None) for v in penalties):
+        dropout = kwargs.get(FED_DROPOUT)
+        if not all(isinstance(v, int | float | None) for v in [*penalties, dropout]):
             return None
         items.append(("penalized", ("bool", any(penalties))))
+        items.append(("dropout", ("bool", bool(dropout))))  # 0 builds no dropout layer
     for name in sorted(kwargs):
-        if name in LOADED or (fed and name in FED):
+        if name in LOADED or (fed and (name in FED or name == FED_DROPOUT)):
             continue
         frozen = _frozen(kwargs[name])
         if frozen is None:
@@ -173,7 +179,8 @@ def _optimizer_variables(model) -> list:
 
 
 def copy_state(source, target) -> None:
-    """Copy every variable of ``source`` (and of its optimizer) into ``target``.
+    """Copy every variable of ``source`` (and of its optimizer) into ``target``, and the
+    strengths and rates the compiled program is fed (regularizers, dropout rates).
 
     Both models must have the same architecture and optimizer.
     """
@@ -186,6 +193,11 @@ def copy_state(source, target) -> None:
         if getattr(src, "regularizer", None) is not None:
             # The penalty's strength: an engine keyed with ``fed`` trains at the fit's own.
             dst.regularizer = src.regularizer
+    import keras
+
+    for src, dst in zip(source.layers, target.layers, strict=True):
+        if isinstance(src, keras.layers.Dropout) and isinstance(dst, keras.layers.Dropout):
+            dst.rate = src.rate  # the dropout rate: likewise fed at the fit's own
 
 
 def with_steps_per_execution(model, steps: int):

@@ -197,9 +197,11 @@ def plan_engine(
     ):  # fmt: skip
         # The program runs on the plain engine; below the threshold its steps are cheaper.
         whole = epochs * steps >= COMPILED_MIN_STEPS
-        # The program takes the penalties' strengths as inputs (compiled.fed_penalties): its
-        # engines are keyed without them, so a grid over l1 or l2 compiles once.
-        if whole and program_key is not None and compiled.fed_penalties(model) is not None:
+        # The program takes the penalties' strengths and the dropout rates as inputs
+        # (compiled.fed_penalties, fed_dropout): its engines are keyed without them, so a grid
+        # over l1, l2 or dropout compiles once.
+        if (whole and program_key is not None and compiled.fed_penalties(model) is not None
+                and compiled.fed_dropout(model)):  # fmt: skip
             key = program_key
         return EnginePlan(key, steps=steps, whole=whole)
     quiet = not hooks and not params["verbose"] and validation is None

@@ -124,11 +124,11 @@ class Parts:
                 beta_initializer=zeros(), gamma_initializer=ones(), dtype=self.dtype,
                 name=f"norm_{norm_index}"))  # fmt: skip
         if self.dropout and dropout_index is not None:
+            from kerasguide.zoo.layers import Dropout  # its rate can be fed to a program
+
             seed = self.seeded(1000 + dropout_index)
             name = f"dropout_{dropout_index}"
-            layers.append(
-                keras.layers.Dropout(self.dropout, seed=seed, dtype=self.dtype, name=name)
-            )
+            layers.append(Dropout(self.dropout, seed=seed, dtype=self.dtype, name=name))
         return layers
 
     def hidden(self, units: Any, first: int = 1, prefix: str = "hidden", norms: int = 0) -> list:

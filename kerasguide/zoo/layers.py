@@ -13,13 +13,20 @@ unpickling an estimator import it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import keras
+import numpy as np
 
 from kerasguide.zoo.initializers import Drawn
 
 # Plainly sorted, as tests/test_public_api.py holds every public __all__ (ruff would put the
 # all-capital names first).
-__all__ = ["CategoricalEmbedding", "L1L2", "L2", "Maxout", "Pinball", "pinball"]  # noqa: RUF022
+__all__ = [  # noqa: RUF022
+    "CategoricalEmbedding", "Dropout", "L1L2", "L2", "Maxout", "Pinball", "dropout_inputs",
+    "fed_rates", "pinball",
+]  # fmt: skip
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="L2")
@@ -59,6 +66,115 @@ class L1L2(keras.regularizers.L1L2):
 
     def __call__(self, x):
         return keras.ops.cast(super().__call__(x), keras.config.floatx())
+
+
+#: The attribute of a ``Dropout`` holding the row of rate values fed to it (past Keras's
+#: attribute tracking: a traced tensor, never a weight or part of the config).
+_FED = "_kerasguide_fed_rate"
+
+
+@keras.saving.register_keras_serializable(package="kerasguide", name="Dropout")
+class Dropout(keras.layers.Dropout):
+    """``keras.layers.Dropout`` whose rate a compiled program can feed as an input.
+
+    Outside [`fed_rates`][kerasguide.zoo.layers.fed_rates] it is Keras's ``Dropout``, rate and
+    all (a Python float: saved in the config, read by Monte Carlo dropout). Inside, in training,
+    it drops units at the rate fed to it, a tensor, so one compiled training program serves
+    every rate: a grid over ``dropout`` compiles once. The mask and the scaling are computed
+    exactly as ``keras.random.dropout`` computes them for a Python float rate on TensorFlow and
+    JAX, from the same seed generator, so a seeded fit gives the same weights either way.
+
+    Examples
+    --------
+    >>> import keras, numpy as np
+    >>> from kerasguide.zoo.layers import Dropout
+    >>> layer = Dropout(0.5, seed=0)
+    >>> float(keras.ops.sum(layer(np.ones((1, 4), dtype="float32"), training=False)))
+    4.0
+    """
+
+    def call(self, inputs, training=False):
+        fed = self.__dict__.get(_FED)
+        if fed is None or not training:
+            return super().call(inputs, training=training)
+        return _dropped(inputs, fed, self.noise_shape, self.seed_generator)
+
+
+def _dropped(inputs, fed, noise_shape, seed):
+    """``inputs`` with units dropped as ``keras.random.dropout(inputs, rate, ...)`` drops them
+    for a Python float ``rate`` in a compiled program; ``fed`` is a row of ``dropout_inputs``,
+    each value cast to the dtype the backend casts it to."""
+    from keras import ops
+
+    shape = tuple(ops.shape(inputs)) if noise_shape is None else tuple(
+        ops.shape(inputs)[i] if size is None else size for i, size in enumerate(noise_shape)
+    )  # fmt: skip
+    zeros = ops.zeros_like(inputs)
+    if keras.backend.backend() == "jax":
+        import jax
+
+        # jax.random.bernoulli(p=1 - rate): a uniform draw in the dtype of a Python float
+        # (float64 with x64 on) below p; then inputs / (1 - rate), a division by a constant,
+        # which XLA compiles as a product with its reciprocal in the inputs' dtype.
+        drawn = jax.dtypes.canonicalize_dtype(float)
+        mask = keras.random.uniform(shape, dtype=drawn, seed=seed) < ops.cast(fed[1], drawn)
+        mask = ops.broadcast_to(mask, ops.shape(inputs))
+        return ops.where(mask, inputs * ops.cast(fed[3], inputs.dtype), zeros)
+    # tf.nn.experimental.stateless_dropout: kept where a uniform draw in the inputs' dtype is
+    # at least the rate, scaled by 1 / (1 - rate) (PyTorch never runs a fed program).
+    drawn = keras.random.uniform(shape, dtype=inputs.dtype, seed=seed)
+    scaled = inputs * ops.cast(fed[2], inputs.dtype)
+    return ops.where(drawn >= ops.cast(fed[0], inputs.dtype), scaled, zeros)
+
+
+def dropout_inputs(model) -> np.ndarray:
+    """``(n, 4)`` float64, a row for each of the model's
+    [`Dropout`][kerasguide.zoo.layers.Dropout] layers, in order: what a compiled program
+    feeds them (``fed_rates``), from the layers' own rates. Each row holds ``rate``,
+    ``1 - rate`` and ``1 / (1 - rate)`` as Python computes them (TensorFlow's constants), and
+    the reciprocal of ``1 - rate`` rounded to the layer's dtype, computed in that dtype (the
+    constant XLA folds ``x / (1 - rate)`` into on JAX).
+
+    >>> import keras
+    >>> from kerasguide.zoo.layers import Dropout, dropout_inputs
+    >>> model = keras.Sequential([keras.Input((3,)), Dropout(0.5), keras.layers.Dense(1)])
+    >>> dropout_inputs(model).tolist()
+    [[0.5, 0.5, 2.0, 2.0]]
+    """
+    rows = []
+    for layer in _fed_layers(model):
+        rate, kind = layer.rate, np.dtype(layer.compute_dtype).type
+        rows.append((rate, 1 - rate, 1 / (1 - rate), kind(1) / kind(1 - rate)))
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 4)
+
+
+def _fed_layers(model) -> list:
+    return [layer for layer in model.layers if isinstance(layer, Dropout)]
+
+
+@contextmanager
+def fed_rates(model, rates) -> Iterator[None]:
+    """Within: the model's [`Dropout`][kerasguide.zoo.layers.Dropout] layers drop units at the
+    rates in ``rates`` (row ``i`` for the ``i``-th, as ``dropout_inputs`` lays them out: a
+    tensor a compiled program takes as an input), not at their own. Entered while tracing.
+
+    >>> import keras, numpy as np
+    >>> from kerasguide.zoo.layers import Dropout, dropout_inputs, fed_rates
+    >>> model = keras.Sequential([keras.Input((1000,)), Dropout(0.1, seed=0)])
+    >>> x = np.ones((1, 1000), dtype="float32")
+    >>> with fed_rates(model, dropout_inputs(model) * 0 + [0.5, 0.5, 2.0, 2.0]):
+    ...     kept = int((keras.ops.convert_to_numpy(model(x, training=True)) > 0).sum())
+    >>> 400 < kept < 600
+    True
+    """
+    layers = _fed_layers(model)
+    for i, layer in enumerate(layers):
+        object.__setattr__(layer, _FED, rates[i])  # not a Keras-tracked attribute
+    try:
+        yield
+    finally:
+        for layer in layers:
+            layer.__dict__.pop(_FED, None)
 
 
 @keras.saving.register_keras_serializable(package="kerasguide", name="Maxout")
