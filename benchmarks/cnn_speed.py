@@ -26,6 +26,9 @@ Variants:
 * ``keras_nhwc`` / ``keras_nchw``: the same layers as a plain ``keras.Sequential`` trained with
   ``model.fit(jit_compile=True)``, channels_last against channels_first (the estimators take
   ``(height, width, channels)``; this measures what a channels_first layout would gain).
+* ``keras_plain``: that ``keras.Sequential`` with ``jit_compile=False``: Keras's own step
+  function as a plain graph, one call a step (``current`` runs every step of an epoch inside
+  one ``tf.while_loop``).
 
 Needs a local MNIST (``$KERASGUIDE_MNIST`` or the Keras cache). Not part of the test suite.
 """
@@ -65,6 +68,7 @@ VARIANTS = {
     "onednn_off": ({"TF_ENABLE_ONEDNN_OPTS": "0"}, {}),
     "keras_nhwc": ({}, {"keras": "channels_last"}),
     "keras_nchw": ({}, {"keras": "channels_first"}),
+    "keras_plain": ({}, {"keras": "channels_last", "jit": False}),
 }
 DEFAULT = ["current", "xla", "xla_nodrop", "plain_nodrop", "jax", "b256", "xla_b256"]
 
@@ -139,7 +143,7 @@ def _estimator(options: dict, epochs: int):
     )  # fmt: skip
 
 
-def _keras_model(layout: str):
+def _keras_model(layout: str, jit: bool = True):
     import keras
 
     shape = IMAGE if layout == "channels_last" else (IMAGE[2], *IMAGE[:2])
@@ -159,7 +163,7 @@ def _keras_model(layout: str):
     ]
     model = keras.Sequential(layers)
     model.compile(keras.optimizers.Adam(2e-3), "sparse_categorical_crossentropy",
-                  jit_compile=True)  # fmt: skip
+                  jit_compile=jit)  # fmt: skip
     return model
 
 
@@ -178,7 +182,7 @@ def run_variant(name: str, rows: int, epochs: int) -> dict:
         compiled.draws_random_numbers = lambda model: False
     X, y = _data(rows)
     if "keras" in options:
-        model = _keras_model(options["keras"])
+        model = _keras_model(options["keras"], options.get("jit", True))
         X = X.reshape(rows, *IMAGE)
         if options["keras"] == "channels_first":
             X = X.transpose(0, 3, 1, 2).copy()

@@ -82,7 +82,10 @@ def test_an_rnn_beats_an_mlp_of_similar_size_on_sequences(task):
     assert 0.75 < sizes[0] / sizes[1] < 1.25
     rnn_score = rnn.score(X_test, y_test)
     mlp_score = mlp.score(X_test.reshape(len(X_test), -1), y_test)
-    assert rnn_score > mlp_score + 0.05, (rnn_score, mlp_score)
+    if task == "classification":
+        assert rnn_score > mlp_score + 0.05, (rnn_score, mlp_score)
+    else:  # R^2 near 1 for both: the RNN leaves at most half the MLP's unexplained variance
+        assert 1 - rnn_score < (1 - mlp_score) / 2, (rnn_score, mlp_score)
 
 
 def test_the_command_line_lists_each_dataset_with_its_task(capsys):
