@@ -86,6 +86,21 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(n for n in names if not same(old.get(n), new.get(n)))
 
 
+def _build_seeded(plan: ModelPlan, dtype: str):
+    """Build the plan's model. The zoo draws its initial weights in float32 and casts them
+    (``kerasguide.zoo.initializers``), so one build serves float64 too; a ``model`` callable
+    may use Keras's own initializers, which draw other numbers in float64 for the same seed,
+    so its float64 model starts from a float32 twin's weights."""
+    model = plan.build()
+    if plan.key is not None or dtype != "float64" or "dtype" not in plan.kwargs:
+        return model
+    twin = ModelPlan(plan.builder, {**plan.kwargs, "dtype": "float32"}).build()
+    weights = twin.get_weights()
+    if [w.shape for w in weights] == [tuple(v.shape) for v in model.weights]:
+        model.set_weights([w.astype(np.float64) for w in weights])
+    return model
+
+
 def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Start:
     """A new model (``first``), or the fitted one, checked against the current parameters."""
     import keras
@@ -97,9 +112,7 @@ def start_or_resume(est, params, X, task, n_outputs, seed, dtype, first) -> Star
         pooled = params["distribution"] is None and not params["callbacks"]
         plan = plan_model(params, task, X.shape[1:], n_outputs, seed, dtype, pooled=pooled,
                           embeddings=table_embeddings(est))  # fmt: skip
-        # One build: the zoo's initial weights are drawn in float32 and cast, so a float64
-        # model starts from the float32 model's start (kerasguide.zoo.initializers).
-        return Start(plan.build(), plan, task, n_outputs, {})
+        return Start(_build_seeded(plan, dtype), plan, task, n_outputs, {})
     if task in ("regression", "multilabel") and n_outputs != est.n_outputs_:
         raise ValueError(
             f"y has {n_outputs} columns but the fitted model predicts "
