@@ -37,10 +37,12 @@ def test_each_initializer_draws_keras_s_distribution(name, shape):
     assert a.shape == b.shape == shape
     spread = max(b.std(), 1e-6)
     # Means within a few standard errors, spreads within 10%, the same support (a bounded
-    # distribution's largest values come close to its bound in samples this size).
+    # distribution's largest values come close to its bound in samples this size). A normal's
+    # and an orthogonal matrix's largest entries have no bound: they are left to the spread
+    # and, for the orthogonal one, to the check that its columns are orthonormal.
     assert abs(a.mean() - b.mean()) < 5 * spread / np.sqrt(a.size) + 1e-7
     assert a.std() == pytest.approx(b.std(), rel=0.1, abs=1e-7)
-    if name != "random_normal":
+    if name not in ("random_normal", "orthogonal"):
         assert np.abs(a).max() <= np.abs(b).max() * 1.15 + 1e-7
         assert np.abs(b).max() <= np.abs(a).max() * 1.15 + 1e-7
     if name == "orthogonal":
