@@ -163,7 +163,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment(
         "softmax", "Softmax regression", "softmax_regression", TALK_SGD, epochs=120,
         talk=TalkFigure(test=92.5, train=93.0, table="hidden layers: 0"), at_least=92.5,
-        settings=_digits(100, 20, at_least=95.0),
+        # 300 epochs on digits: at 100 its training accuracy is still climbing (97-98 %), and
+        # row 3, whose two stacked linear maps train faster, beat it by 2 points at seed 0.
+        settings=_digits(300, 20, at_least=95.0),
         lesson="A linear model: ten weighted sums of the pixels and a softmax.",
     ),
     Experiment(
