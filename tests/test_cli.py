@@ -357,6 +357,9 @@ def test_reproduce_quick_writes_results_and_plots(quick_run, capsys):
     assert report["digit_codes"]["knn_accuracy"] > 70.0
     assert set(report["plots"]) <= names
     assert report["houses"]["talk_scratch_rmse"] == 6052.79
+    # The README's first command (seed 0): every row's lesson shows, on each backend.
+    missed = [row["name"] for row in report["experiments"] + roadmap if not row["met"]]
+    assert missed == []
 
 
 def test_reproduce_quick_markdown_has_both_tables(quick_run):
