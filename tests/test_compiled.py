@@ -359,6 +359,36 @@ def test_models_that_draw_random_numbers_are_told_apart():
     assert compiled.draws_random_numbers(rnn)  # the cells hold a seed generator
 
 
+def test_xla_is_kept_off_the_models_it_slows():
+    from kerasguide import build_model
+
+    dropout_mlp = build_model("mlp", n_features=4, n_outputs=3, dropout=0.2)
+    assert not compiled.slower_under_xla(dropout_mlp)  # the fed Dropout draws with Philox
+    assert compiled.slower_under_xla(build_model("cnn", input_shape=(8, 8, 1), n_outputs=3))
+    rnn = build_model("rnn", input_shape=(5, 2), n_outputs=2, dropout=0.2)
+    assert compiled.slower_under_xla(rnn)  # the cells draw their own masks
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA rule")
+def test_dropout_trains_under_xla_with_its_rate_fed(digits, whole, monkeypatch):
+    X, y = digits
+    built = []
+    original = compiled.tf_program
+
+    def recording(model, loss, steps, jit, validating=False):
+        built.append(jit)
+        return original(model, loss, steps, jit, validating)
+
+    monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
+    monkeypatch.setattr(compiled, "tf_program", recording)
+    params = {**PARAMS, "hidden_layers": (23,), "epochs": 3, "random_state": 5}
+    fits = [_fit(KerasClassifier(**params, dropout=rate), X, y) for rate in (0.3, 0.3, 0.6)]
+    assert built == [True]  # one XLA program serves both rates
+    for wa, wb in zip(fits[0].model_.get_weights(), fits[1].model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(wa, wb)  # a seeded refit, bit for bit
+    assert fits[0].loss_curve_ != fits[2].loss_curve_  # the rate fed is the rate used
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("penalty", [{"l2": 1e-3}, {"l1": 1e-4}, {"l1": 1e-4, "l2": 1e-3}],
                          ids=["l2", "l1", "l1l2"])  # fmt: skip

@@ -95,8 +95,10 @@ def _draws(layer, depth: int = 2) -> bool:
 def draws_random_numbers(model) -> bool:
     """Whether a layer of ``model`` (or a layer inside one: an RNN's cell) holds a
     ``keras.random.SeedGenerator``, as dropout does. TensorFlow's XLA draws random numbers on
-    CPU slowly: digits, 1,000 rows, 128 units, 40 epochs with ``dropout=0.2`` take 1.96 s with
-    XLA against 0.27 s as a plain graph (0.12 s and 0.23 s without dropout; JAX 0.20 s)."""
+    CPU slowly with its default algorithm: digits, 1,000 rows, 128 units, 40 epochs with
+    ``dropout=0.2`` take 1.96 s with XLA against 0.27 s as a plain graph (0.12 s and 0.23 s
+    without dropout; JAX 0.20 s). The zoo's ``Dropout`` names Philox in a program, which XLA
+    draws quickly (``fed_dropout``)."""
     return any(_draws(layer) for layer in model.layers)
 
 
@@ -517,12 +519,29 @@ def _uses_xla(model, options: TrainingOptions, chunk: int, steps: int, pooled: b
 
     A pooled program's XLA repays itself over its calls (a long fit, the folds, a search): from
     ``XLA_MIN_STEPS`` in one call. A program of one fit: from ``OWN_MODEL_XLA_MIN_STEPS`` in
-    all. Never for a model that draws random numbers (``draws_random_numbers``)."""
+    all. On TensorFlow, never for a model that XLA runs slower than oneDNN's plain graph
+    (``slower_under_xla``)."""
     if pooled:
         jit = chunk * steps >= XLA_MIN_STEPS
     else:
         jit = options.epochs * steps >= OWN_MODEL_XLA_MIN_STEPS
-    return jit and not (_backend.backend() == "tensorflow" and draws_random_numbers(model))
+    return jit and not (_backend.backend() == "tensorflow" and slower_under_xla(model))
+
+
+def slower_under_xla(model) -> bool:
+    """Whether TensorFlow's XLA trains ``model`` slower on CPU than a plain graph does: a model
+    with random layers other than the zoo's fed ``Dropout`` (``fed_dropout``; the others draw
+    with TensorFlow's ``auto_select``, slow under XLA, see ``draws_random_numbers``), or with a
+    convolution. ``python benchmarks/cnn_speed.py current xla`` (the reproduction's CNN, one
+    MNIST epoch, 2 cores): 27.8 s as a plain graph with oneDNN's convolutions, 938 s with XLA
+    (Philox dropout); 49.7 s with XLA and no dropout. Dense models with the fed ``Dropout``
+    gain from XLA (784-512-256-10 on MNIST, dropout 0.2: 0.87 s against 1.44 s)."""
+    import keras
+
+    convolutions = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D,
+                    keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D,
+                    keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)  # fmt: skip
+    return not fed_dropout(model) or any(isinstance(layer, convolutions) for layer in model.layers)
 
 
 def _epoch_means(losses: np.ndarray, k: int, steps: int) -> list[float]:

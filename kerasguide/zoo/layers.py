@@ -122,9 +122,26 @@ def _dropped(inputs, fed, noise_shape, seed):
         return ops.where(mask, inputs * ops.cast(fed[3], inputs.dtype), zeros)
     # tf.nn.experimental.stateless_dropout: kept where a uniform draw in the inputs' dtype is
     # at least the rate, scaled by 1 / (1 - rate) (PyTorch never runs a fed program).
-    drawn = keras.random.uniform(shape, dtype=inputs.dtype, seed=seed)
+    drawn = _philox_uniform(shape, inputs.dtype, seed)
     scaled = inputs * ops.cast(fed[2], inputs.dtype)
     return ops.where(drawn >= ops.cast(fed[0], inputs.dtype), scaled, zeros)
+
+
+def _philox_uniform(shape, dtype, seed):
+    """``keras.random.uniform(shape, dtype=dtype, seed=seed)`` on TensorFlow, with the Philox
+    algorithm named rather than left to TensorFlow's ``auto_select``.
+
+    In a plain graph ``auto_select`` is Philox, so the values are the same bits. Under XLA on
+    CPU, ``auto_select`` draws slowly: a 5-fold CV on digits with ``dropout=0.1`` took 3.2 s
+    with it and 0.57 s with Philox (0.40 s without dropout), so a program with these layers
+    can be compiled with XLA (the rule in ``kerasguide._estimator.compiled``). The seed is drawn and cast to int32 as
+    Keras draws and casts it for ``tf.random.stateless_uniform``."""
+    import tensorflow as tf
+
+    state = seed.next()
+    if state.dtype != tf.int32:
+        state = tf.cast(tf.math.floormod(state, tf.int32.max - 1), tf.int32)
+    return tf.random.stateless_uniform(shape, seed=state, dtype=dtype, alg="philox")
 
 
 def dropout_inputs(model) -> np.ndarray:
