@@ -134,8 +134,8 @@ def _philox_uniform(shape, dtype, seed):
     In a plain graph ``auto_select`` is Philox, so the values are the same bits. Under XLA on
     CPU, ``auto_select`` draws slowly: a 5-fold CV on digits with ``dropout=0.1`` took 3.2 s
     with it and 0.57 s with Philox (0.40 s without dropout), so a program with these layers
-    can be compiled with XLA (the rule in ``kerasguide._estimator.compiled``). The seed is drawn and cast to int32 as
-    Keras draws and casts it for ``tf.random.stateless_uniform``."""
+    can be compiled with XLA (the rule in ``kerasguide._estimator.compiled``). The seed is
+    drawn and cast to int32 as Keras draws and casts it for ``tf.random.stateless_uniform``."""
     import tensorflow as tf
 
     state = seed.next()
