@@ -173,17 +173,18 @@ def test_folds_of_different_sizes_compile_once(digits, whole, monkeypatch):
     assert len(traces) == 1
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA fallback")
-def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch):
+def _record_tf_programs(monkeypatch, xla_refuses: bool = False) -> list[bool]:
+    """From any number of steps, TensorFlow's programs are built with XLA where the rule allows
+    it; returns the list of their ``jit`` flags, in build order. ``xla_refuses``: an XLA program
+    fails when called, as one XLA cannot compile does."""
     import tensorflow as tf
 
-    X, y = digits
     built = []
     original = compiled.tf_program
 
-    def refusing(model, loss, steps, jit, validating=False):
+    def recording(model, loss, steps, jit, validating=False):
         built.append(jit)
-        if not jit:
+        if not (jit and xla_refuses):
             return original(model, loss, steps, jit, validating)
 
         def fails(*arrays):
@@ -192,7 +193,14 @@ def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch)
         return fails
 
     monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
-    monkeypatch.setattr(compiled, "tf_program", refusing)
+    monkeypatch.setattr(compiled, "tf_program", recording)
+    return built
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA fallback")
+def test_a_program_xla_refuses_runs_as_a_plain_graph(digits, whole, monkeypatch):
+    X, y = digits
+    built = _record_tf_programs(monkeypatch, xla_refuses=True)
     params = {**PARAMS, "hidden_layers": (19,), "epochs": 4}  # an architecture of its own
     fast = _fit(KerasClassifier(**params), X, y)
     assert built == [True, False]
@@ -372,15 +380,7 @@ def test_xla_is_kept_off_the_models_it_slows():
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's XLA rule")
 def test_dropout_trains_under_xla_with_its_rate_fed(digits, whole, monkeypatch):
     X, y = digits
-    built = []
-    original = compiled.tf_program
-
-    def recording(model, loss, steps, jit, validating=False):
-        built.append(jit)
-        return original(model, loss, steps, jit, validating)
-
-    monkeypatch.setattr(compiled, "XLA_MIN_STEPS", 0)
-    monkeypatch.setattr(compiled, "tf_program", recording)
+    built = _record_tf_programs(monkeypatch)
     params = {**PARAMS, "hidden_layers": (23,), "epochs": 3, "random_state": 5}
     fits = [_fit(KerasClassifier(**params, dropout=rate), X, y) for rate in (0.3, 0.3, 0.6)]
     assert built == [True]  # one XLA program serves both rates
