@@ -177,9 +177,9 @@ def run_variant(name: str, rows: int, epochs: int) -> dict:
     if options.get("xla"):
         from kerasguide._estimator import compiled
 
-        # Forced: the rule would refuse a model with dropout, or a short fit.
+        # Forced: the rule would refuse a convolutional model, or a short fit.
         compiled.XLA_MIN_STEPS = 0
-        compiled.draws_random_numbers = lambda model: False
+        compiled.slower_under_xla = lambda model: False
     X, y = _data(rows)
     if "keras" in options:
         model = _keras_model(options["keras"], options.get("jit", True))
